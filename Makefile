@@ -21,6 +21,7 @@ GCC_INC  := $(shell $(CC) -print-file-name=include)
 CORE_CFLAGS := -std=c11 -O2 -g $(WARN) -ffreestanding -fno-builtin -nostdinc \
 	-isystem $(GCC_INC) -I. -mno-red-zone -mcmodel=kernel -fno-pic -fno-pie \
 	-mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-optimize-sibling-calls \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -MMD -MP
 CORE_ASFLAGS := -g -I. -MMD -MP
 

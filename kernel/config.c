@@ -440,11 +440,11 @@ int cfg_parse_ipv4_prefix(const char *s, size_t len, struct cfg_ipv4_prefix *out
 			       quote(&q, s, len));
 	if (!rc && (i == len || s[i] != '/'))
 		rc = -EINVAL;
-	i++;
-	if (!rc && (i + 1 < len && s[i] == '0'))
-		rc = -EINVAL; /* "/024": a leading zero, as in the address */
-	if (!rc)
-		rc = parse_u64(s, len, &i, false, &plen);
+	if (!rc) {
+		i++;
+		/* No leading zero ("/024"), for the same reason as in the address. */
+		rc = i + 1 < len && s[i] == '0' ? -EINVAL : parse_u64(s, len, &i, false, &plen);
+	}
 	if (rc == -EINVAL || i != len)
 		return set_msg(err, -EINVAL, "bad IPv4 prefix '%s' (use address/length, e.g. 10.0.0.0/24)",
 			       quote(&q, s, len));

@@ -23,6 +23,53 @@ static bool pcpu_ready;
 
 static const char *const level_tag[] = { "ERROR: ", "WARNING: ", "", "" };
 
+/*
+ * The console lock keeps whole lines (and a whole fatal dump) together
+ * when several CPUs write synchronously: early boot, panic mode, and the
+ * service CPU's own console writes. It records its owner so the holder may
+ * nest, and a waiter gives up after a bounded spin, because the holder may
+ * be a CPU that just crashed mid-line: a garbled line beats a silent hang.
+ */
+#define CONSOLE_LOCK_SPINS 20000000u
+#define CONSOLE_UNLOCKED 0xffffffffu
+static u32 console_owner = CONSOLE_UNLOCKED;
+static u32 console_depth;
+
+static u32 console_self(void)
+{
+	return pcpu_ready ? this_cpu()->id : 0;
+}
+
+void console_lock(void)
+{
+	u32 me = console_self(), free = CONSOLE_UNLOCKED;
+
+	if (__atomic_load_n(&console_owner, __ATOMIC_ACQUIRE) == me) {
+		console_depth++;
+		return;
+	}
+	for (u32 i = 0; i < CONSOLE_LOCK_SPINS; i++) {
+		free = CONSOLE_UNLOCKED;
+		if (__atomic_compare_exchange_n(&console_owner, &free, me, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+			console_depth = 1;
+			return;
+		}
+		cpu_relax();
+	}
+	/* Stuck holder: take the console over. */
+	__atomic_store_n(&console_owner, me, __ATOMIC_RELEASE);
+	console_depth = 1;
+}
+
+void console_unlock(void)
+{
+	if (__atomic_load_n(&console_owner, __ATOMIC_RELAXED) != console_self())
+		return;
+	if (--console_depth == 0)
+		__atomic_store_n(&console_owner, CONSOLE_UNLOCKED, __ATOMIC_RELEASE);
+}
+
 void log_set_level(enum log_level lvl)
 {
 	log_level = lvl;
@@ -93,8 +140,12 @@ void log_write(enum log_level lvl, const char *tag, const char *fmt, ...)
 	va_end(ap);
 
 	if (!rings_on || panic_mode) {
+		u64 flags = irq_save();
+		console_lock();
 		uart_write(buf, (size_t)len);
 		uart_write("\n", 1);
+		console_unlock();
+		irq_restore(flags);
 		return;
 	}
 	/* IRQs off: an interrupt handler on this CPU may log too. */
@@ -129,12 +180,17 @@ void log_drain(void)
 
 	if (!pcpu_ready)
 		return;
+	/* The lock also keeps two drainers (service CPU, a crashing CPU) off one tail. */
+	u64 flags = irq_save();
+	console_lock();
 	while ((r = oldest_ring()) != NULL) {
 		struct log_slot *s = &r->slot[r->tail % LOG_RING_SLOTS];
 		uart_write(s->text, s->len);
 		uart_write("\n", 1);
 		__atomic_store_n(&r->tail, r->tail + 1, __ATOMIC_RELEASE);
 	}
+	console_unlock();
+	irq_restore(flags);
 }
 
 void log_enter_panic_mode(void)
@@ -154,8 +210,12 @@ u64 log_dropped(void)
 
 void console_write(const char *s, size_t n)
 {
+	u64 flags = irq_save();
+	console_lock();
 	log_drain();
 	uart_write(s, n);
+	console_unlock();
+	irq_restore(flags);
 }
 
 void console_printf(const char *fmt, ...)

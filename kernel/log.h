@@ -44,6 +44,12 @@ u64 log_dropped(void);
  * synchronously after the queued lines. Service CPU or panic path only.
  */
 void console_write(const char *s, size_t n);
+/*
+ * Hold the console across several writes (a fatal dump) so no other CPU's
+ * output lands in the middle. Nests on one CPU; interrupts must be off.
+ */
+void console_lock(void);
+void console_unlock(void);
 void console_printf(const char *fmt, ...) __printf(1, 2);
 
 #endif

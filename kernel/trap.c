@@ -97,19 +97,35 @@ void trap_print_backtrace(u64 rip, u64 rbp)
 	const struct pcpu *p = this_cpu();
 	char prefix[16];
 
+	u64 prev = rip, repeats = 0;
+	int i = 1;
+
 	console_printf("stack trace:\n");
 	print_addr("  #0  ", rip);
-	for (int i = 1; i < BACKTRACE_MAX && on_own_stack(p, rbp); i++) {
+	/* Frame depth is bounded by the stack itself; only printed lines are capped. */
+	while (on_own_stack(p, rbp) && i < BACKTRACE_MAX) {
 		const u64 *frame = (const u64 *)(uintptr_t)rbp;
 		if (frame[1] == 0)
-			return;
-		ksnprintf(prefix, sizeof(prefix), "  #%-2d ", i);
-		print_addr(prefix, frame[1]);
+			break;
+		if (frame[1] == prev) {
+			/* Recursion: say how deep instead of filling the screen. */
+			repeats++;
+		} else {
+			if (repeats)
+				console_printf("  ... the frame above %lu more times\n",
+					       (unsigned long)repeats);
+			repeats = 0;
+			ksnprintf(prefix, sizeof(prefix), "  #%-2d ", i++);
+			print_addr(prefix, frame[1]);
+			prev = frame[1];
+		}
 		if (frame[0] <= rbp) /* frames grow upward; anything else is corrupt */
-			return;
+			break;
 		rbp = frame[0];
 	}
-	if (on_own_stack(p, rbp))
+	if (repeats)
+		console_printf("  ... the frame above %lu more times\n", (unsigned long)repeats);
+	if (i == BACKTRACE_MAX && on_own_stack(p, rbp))
 		console_printf("  ...\n");
 }
 
@@ -146,14 +162,17 @@ static __noreturn void fatal_exception(struct trap_frame *f)
 		halt_forever();
 	WRITE_ONCE(p->shared.state, CPU_CRASHED);
 	log_enter_panic_mode();
+	console_lock(); /* the whole dump in one piece */
 
 	console_printf("\nFATAL: cpu%u exception %s error=0x%lx\n", p->id, name, f->error);
-	if (f->vector == 8 && f->rsp < p->stack_lo && f->rsp + 4096 * 2 >= p->stack_lo)
+	/* The fault that escalated to #DF hit the guard page under the stack. */
+	if (f->vector == 8 && read_cr2() >= p->stack_lo - 4096 && read_cr2() < p->stack_lo)
 		console_printf("FATAL: cpu%u kernel stack overflow (rsp below the guard page)\n",
 			       p->id);
 	dump_registers(f);
 	trap_print_backtrace(f->rip, f->rbp);
 	console_printf("cpu%u halted\n", p->id);
+	console_unlock();
 	halt_forever();
 }
 

@@ -17,6 +17,7 @@ Fixtures:
             returns a started emu.Machine; all are killed at teardown.
 """
 
+import hashlib
 import os
 import re
 import sys
@@ -101,12 +102,20 @@ def log_dir(pytestconfig) -> Path:
 
 
 def _test_name(node) -> str:
-    """'test_boot' + parameter ids, e.g. 'test_boot-svm-qemu'."""
+    """'test_boot' + parameter ids, e.g. 'test_boot-svm-qemu'.
+
+    Long ids (a whole config text as a parameter) are cut and given a short
+    hash so file names stay readable, unique and under NAME_MAX.
+    """
     name = getattr(node, "originalname", None) or node.name
     spec = getattr(node, "callspec", None)
     if spec is not None and spec.id:
         name += "-" + spec.id
-    return re.sub(r"[^A-Za-z0-9_.+-]+", "_", name)
+    safe = re.sub(r"[^A-Za-z0-9_.+-]+", "_", name).strip("_")
+    if len(safe) > 100:
+        digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+        safe = safe[:90].rstrip("_-.") + "-" + digest
+    return safe
 
 
 @pytest.fixture

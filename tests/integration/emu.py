@@ -501,7 +501,7 @@ class Machine:
                     break
                 wake = deadline if closed_grace is None else min(deadline, closed_grace)
                 self._cond.wait(wake - now)
-        if budget_hit and not self._exited:
+        if budget_hit or self._budget_expired:
             self.kill()
         raise AssertionError(self._failure(reason))
 
@@ -560,20 +560,22 @@ class Machine:
         if self.proc is None:
             raise RuntimeError("machine not started")
         timeout = timeout * self.factor
-        deadline = min(time.monotonic() + timeout, self._deadline)
+        deadline = time.monotonic() + timeout
+        budget_hit = deadline > self._deadline
+        deadline = min(deadline, self._deadline)
         with self._cond:
             while not self._exited:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
-                self._cond.wait(max(left, 0.0))
+                self._cond.wait(left)
             if self._exited and not self._budget_expired:
                 return self.returncode
-        if self._budget_expired:
+        self.kill()
+        if budget_hit or self._budget_expired:
             raise AssertionError(self._failure(
                 f"run budget of {self.budget:.0f} s used up (emulator killed) "
                 "while waiting for it to exit"))
-        self.kill()
         raise AssertionError(self._failure(
             f"{self.backend} still running {timeout:.1f} s later (killed)"))
 

@@ -535,6 +535,22 @@ static void test_string_is_printable_ascii_and_bounded(void **state)
 	assert_int_equal(cfg_parse_string("a", 1, out, 0, 0, &err), -EINVAL);
 }
 
+/* Quoted input is bounded and cannot carry escape sequences to a console. */
+static void test_messages_quote_long_and_unprintable_values_safely(void **state)
+{
+	u64 v;
+
+	(void)state;
+	assert_int_equal(cfg_parse_size("6\x1b[2J\x80", 6, &v, &err), -EINVAL);
+	assert_string_equal(err.msg, "bad size '6?[2J?' (use a number with K, M, G or T, e.g. 64M)");
+	expect_message("[longbus]\nmemory = 1234567890123456789012345678901234567890Q\n", 2,
+		       "bad size '1234567890123456789012345678901234567...' "
+		       "(use a number with K, M, G or T, e.g. 64M)");
+	expect_message("[longbus]\nmemory = 123456789012345678901234567890123456789Q\n", 2,
+		       "bad size '123456789012345678901234567890123456789Q' "
+		       "(use a number with K, M, G or T, e.g. 64M)");
+}
+
 /* ---- schema and cfg_set_value ---------------------------------------------- */
 
 /* A section struct with every type and a repeatable key, as later issues will add. */
@@ -675,6 +691,51 @@ static void test_schema_examples_are_valid_values(void **state)
 	}
 }
 
+static u64 read_field(const void *base, const struct cfg_key *k)
+{
+	u8 b;
+	u16 h;
+	u32 w;
+	u64 q;
+
+	switch (k->size) {
+	case 1: memcpy(&b, (const u8 *)base + k->off, 1); return b;
+	case 2: memcpy(&h, (const u8 *)base + k->off, 2); return h;
+	case 4: memcpy(&w, (const u8 *)base + k->off, 4); return w;
+	default: memcpy(&q, (const u8 *)base + k->off, 8); return q;
+	}
+}
+
+/* Defaults, ranges and enum values must fit the field they are stored in. */
+static void test_schema_defaults_and_ranges_fit_fields(void **state)
+{
+	const struct cfg_name *n;
+	u64 field_max;
+	size_t i;
+
+	(void)state;
+	expect_ok("[guest g]\ncpus = 0\nmemory = 2M\n");
+	for (i = 0; i < cfg_nkeys; i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+		const void *base = k->section == CFG_SECT_LONGBUS ? (const void *)&cfg.lb
+								  : (const void *)&cfg.guests[0];
+
+		if (k->type != CFG_T_SIZE && k->type != CFG_T_DURATION && k->type != CFG_T_U32 &&
+		    k->type != CFG_T_ENUM && k->type != CFG_T_BOOL)
+			continue;
+		assert_true(k->size == 1 || k->size == 2 || k->size == 4 || k->size == 8);
+		field_max = k->size == 8 ? UINT64_MAX : (1ULL << (8 * k->size)) - 1;
+		if (k->type == CFG_T_U32)
+			assert_true(k->min <= k->max && k->max <= field_max);
+		for (n = k->names; n && n->name; n++)
+			assert_true(n->value <= field_max);
+		if (k->flags & CFG_KEY_REQUIRED)
+			continue;
+		if (read_field(base, k) != k->def)
+			fail_msg("key '%s' default %llu not stored", k->name, (unsigned long long)k->def);
+	}
+}
+
 /* ---- defaults, good configs ---------------------------------------------- */
 
 static void assert_longbus_defaults(void)
@@ -698,6 +759,15 @@ static void test_config_empty_file_gives_defaults(void **state)
 	assert_false(cfg.have_longbus_section);
 	assert_int_equal(parse(" \t\n\n  \r\n# only a comment\n"), 0);
 	assert_longbus_defaults();
+}
+
+static void test_config_null_text_with_length_is_an_error(void **state)
+{
+	(void)state;
+	assert_int_equal(config_parse(NULL, 5, &cfg, &err), -EINVAL);
+	assert_int_equal(err.line, 0);
+	assert_true(err.msg[0] != '\0');
+	assert_int_equal(config_parse(NULL, 0, &cfg, &err), 0);
 }
 
 static void test_config_empty_longbus_section_gives_defaults(void **state)
@@ -1362,7 +1432,7 @@ static void test_hostile_random_bytes_never_crash(void **state)
 	unsigned iter;
 
 	(void)state;
-	for (iter = 0; iter < 3000; iter++) {
+	for (iter = 0; iter < 10000; iter++) {
 		len = prng(&seed) % 600;
 		text = malloc(len ? len : 1);
 		assert_non_null(text);
@@ -1390,7 +1460,7 @@ static void test_hostile_mutated_valid_config_never_crashes(void **state)
 	int rc;
 
 	(void)state;
-	for (iter = 0; iter < 5000; iter++) {
+	for (iter = 0; iter < 20000; iter++) {
 		len = sizeof(base) - 1 - prng(&seed) % 8;
 		text = malloc(len);
 		assert_non_null(text);
@@ -1405,7 +1475,7 @@ static void test_hostile_mutated_valid_config_never_crashes(void **state)
 		free(text);
 	}
 	/* Some mutations land in comments or harmless digits; most must fail. */
-	assert_true(ok > 0 && ok < 5000);
+	assert_true(ok > 0 && ok < 20000);
 }
 
 int main(void)
@@ -1424,12 +1494,15 @@ int main(void)
 		cmocka_unit_test(test_cpus_parses_lists_and_ranges),
 		cmocka_unit_test(test_cpus_rejects_bad_lists_repeats_and_big_cpus),
 		cmocka_unit_test(test_string_is_printable_ascii_and_bounded),
+		cmocka_unit_test(test_messages_quote_long_and_unprintable_values_safely),
 		cmocka_unit_test(test_set_value_repeatable_key_fills_array_then_stops),
 		cmocka_unit_test(test_set_value_stores_every_type_at_its_offset),
 		cmocka_unit_test(test_set_value_enforces_schema_ranges),
 		cmocka_unit_test(test_set_value_reports_schema_bugs),
 		cmocka_unit_test(test_schema_examples_are_valid_values),
+		cmocka_unit_test(test_schema_defaults_and_ranges_fit_fields),
 		cmocka_unit_test(test_config_empty_file_gives_defaults),
+		cmocka_unit_test(test_config_null_text_with_length_is_an_error),
 		cmocka_unit_test(test_config_empty_longbus_section_gives_defaults),
 		cmocka_unit_test(test_config_sets_every_longbus_key),
 		cmocka_unit_test(test_config_serial_names_and_port_range),
