@@ -25,8 +25,8 @@ CORE_CFLAGS := -std=c11 -O2 -g $(WARN) -ffreestanding -fno-builtin -nostdinc \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -MMD -MP
 CORE_ASFLAGS := -g -I. -MMD -MP
 
-CORE_C := $(wildcard kernel/*.c kernel/lib/*.c drivers/*.c)
-CORE_S := $(wildcard kernel/*.S)
+CORE_C := $(wildcard kernel/*.c kernel/lib/*.c drivers/*.c vmm/*.c vmm/vmx/*.c vmm/svm/*.c)
+CORE_S := $(wildcard kernel/*.S vmm/vmx/*.S vmm/svm/*.S)
 CORE_OBJS := $(patsubst %.c,$(BUILD)/core/%.o,$(CORE_C)) \
 	$(patsubst %.S,$(BUILD)/core/%.o,$(CORE_S))
 
@@ -36,7 +36,8 @@ EFI_LIB := /usr/lib
 LOADER_CFLAGS := -std=gnu11 -O2 $(WARN) -ffreestanding -fpic -fshort-wchar \
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -DGNU_EFI_USE_MS_ABI \
 	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -I. -MMD -MP
-LOADER_C := $(wildcard boot/*.c) kernel/config.c kernel/lib/format.c kernel/lib/string.c
+LOADER_C := $(wildcard boot/*.c) kernel/config.c kernel/config_types.c kernel/lib/format.c \
+	kernel/lib/string.c
 LOADER_OBJS := $(patsubst %.c,$(BUILD)/loader/%.o,$(LOADER_C)) \
 	$(BUILD)/loader/boot/jump.o $(BUILD)/loader/boot/core_blob.o
 
@@ -44,13 +45,53 @@ LOADER_OBJS := $(patsubst %.c,$(BUILD)/loader/%.o,$(LOADER_C)) \
 HOST_CFLAGS := -std=c11 -g -O1 $(WARN) -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_TESTS := config format memmap palloc acpi pci
-unit_src_config := kernel/config.c kernel/lib/format.c
+unit_src_config := kernel/config.c kernel/config_types.c kernel/lib/format.c
 unit_src_format := kernel/lib/format.c
 unit_src_memmap := kernel/memmap.c
 unit_src_palloc := kernel/palloc.c kernel/memmap.c
 unit_src_acpi   := kernel/acpi.c
 unit_src_pci    := drivers/pci.c
 UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
+
+# --- network: lwIP and net/ (issue 4) ----------------------------------------
+# lwIP 2.1.3 comes from Debian's source package: tools/fetch-lwip.sh
+# (also run by `make deps`) unpacks it into build/lwip, so none of it is
+# committed. It is compiled freestanding with the core's own flags, warnings
+# as errors included, and linked into the core with the port in net/
+# (lwipopts.h, arch/cc.h, the netif glue). net/libc/ stands in for the two
+# libc headers lwIP's sources include by name.
+LWIP_DIR   := $(BUILD)/lwip
+LWIP_STAMP := $(LWIP_DIR)/.longbus-lwip-version
+LWIP_SRC   := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c \
+	core/memp.c core/netif.c core/pbuf.c core/raw.c core/stats.c core/sys.c \
+	core/tcp.c core/tcp_in.c core/tcp_out.c core/timeouts.c core/udp.c \
+	core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
+	core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c \
+	apps/lwiperf/lwiperf.c
+LWIP_INC   := -Inet -isystem net/libc -I$(LWIP_DIR)/src/include
+LWIP_OBJS  := $(patsubst %.c,$(BUILD)/lwip-obj/%.o,$(LWIP_SRC))
+NET_OBJS   := $(patsubst %.c,$(BUILD)/core/%.o,$(wildcard net/*.c))
+CORE_OBJS  += $(NET_OBJS) $(LWIP_OBJS)
+
+UNIT_TESTS += net_queue
+unit_src_net_queue := net/net_queue.c
+UNIT_BINS  += $(BUILD)/unit/test_net_queue
+
+# Fetched once; the script is idempotent and checks the version.
+$(LWIP_STAMP):
+	tools/fetch-lwip.sh $(LWIP_DIR)
+# lwIP's sources appear when the stamp is made (explicit: a pattern here
+# would make every missing *.c look buildable).
+$(addprefix $(LWIP_DIR)/src/,$(LWIP_SRC)): | $(LWIP_STAMP) ;
+
+$(NET_OBJS): CORE_CFLAGS += $(LWIP_INC)
+$(NET_OBJS): | $(LWIP_STAMP)
+
+$(BUILD)/lwip-obj/%.o: $(LWIP_DIR)/src/%.c | $(LWIP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC [lwip] $*.c"
+	@$(CC) $(CORE_CFLAGS) $(LWIP_INC) -c $< -o $@
+# --- end of network block --------------------------------------------------
 
 .PHONY: all deps run test unit integration bench clean
 all: $(BUILD)/longbus.efi

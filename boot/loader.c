@@ -20,6 +20,7 @@
 #define CONFIG_NAME "longbus.cfg"
 #define LOWMEM_SIZE (4 * 4096)
 #define LOWMEM_MAX 0x9ffff
+#define MAX_IMAGE_SIZE (256ULL << 20)
 
 extern const u8 core_blob_start[], core_blob_end[];
 
@@ -124,6 +125,58 @@ static EFI_STATUS reserve_memory(struct boot_info *bi, const struct core_header 
 	return EFI_SUCCESS;
 }
 
+/* A file, once: two guests may share an image. */
+static EFI_STATUS load_file(struct boot_info *bi, const char *path, unsigned line,
+			    const char *guest)
+{
+	struct bi_file *f;
+	EFI_STATUS st;
+
+	for (u32 i = 0; i < bi->nfiles; i++) {
+		if (strcmp(bi->files[i].name, path) == 0)
+			return EFI_SUCCESS;
+	}
+	if (bi->nfiles == BI_MAX_FILES) {
+		con_printf(CONFIG_NAME ":%u: more than %u files to load\n", line, BI_MAX_FILES);
+		return EFI_OUT_OF_RESOURCES;
+	}
+	f = &bi->files[bi->nfiles];
+	st = fs_read_file(path, LB_MEMTYPE_FILE, MAX_IMAGE_SIZE, &f->phys, &f->size);
+	if (st == EFI_BAD_BUFFER_SIZE) {
+		con_printf(CONFIG_NAME ":%u: guest '%s': image '%s' is larger than %u MiB\n", line,
+			   guest, path, (unsigned)(MAX_IMAGE_SIZE >> 20));
+		return st;
+	}
+	if (EFI_ERROR(st)) {
+		con_printf(CONFIG_NAME ":%u: guest '%s': cannot read image '%s%s' (EFI status %lu)\n",
+			   line, guest, fs_boot_dir(), path,
+			   (unsigned long)(st & ~EFI_ERROR_MASK));
+		return st;
+	}
+	ksnprintf(f->name, sizeof(f->name), "%s", path);
+	bi->nfiles++;
+	return EFI_SUCCESS;
+}
+
+/* Every file the config names, before anything is torn down. */
+static EFI_STATUS load_files(struct boot_info *bi)
+{
+	for (unsigned i = 0; i < cfg.nguests; i++) {
+		const struct cfg_guest *g = &cfg.guests[i];
+		EFI_STATUS st;
+
+		if (!g->image_line) {
+			con_printf(CONFIG_NAME ":%u: guest '%s' has no image (add e.g. image = hello.elf)\n",
+				   g->line, g->name);
+			return EFI_LOAD_ERROR;
+		}
+		st = load_file(bi, g->image, g->image_line, g->name);
+		if (EFI_ERROR(st))
+			return st;
+	}
+	return EFI_SUCCESS;
+}
+
 static const struct core_header *check_core(void)
 {
 	const struct core_header *ch = (const void *)core_blob_start;
@@ -188,6 +241,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	bi->efi_system_table = (paddr_t)(uintptr_t)systab;
 	bi->efi_runtime_services = (paddr_t)(uintptr_t)systab->RuntimeServices;
 
+	st = load_files(bi);
+	if (EFI_ERROR(st))
+		return fail(st);
 	st = reserve_memory(bi, ch);
 	if (EFI_ERROR(st))
 		return fail(st);

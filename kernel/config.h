@@ -57,11 +57,15 @@ struct cfg_longbus {
 	u64 memory;		  /* bytes reserved for the hypervisor, 64M default */
 	u32 service_cpu;	  /* logical CPU running the service loop, 0 default */
 	bool debug;		  /* enables debug-only shell commands (crashtest) */
+	u64 service_tick;	  /* ns: longest a guest sharing service_cpu runs between service passes */
 	unsigned service_cpu_line;
 	unsigned memory_line;
 };
 
-/* [guest NAME]: a partition. Later issues add keys (image, cmdline, ...). */
+#define CFG_PATH_MAX 64     /* file names on the ESP, including the NUL */
+#define CFG_CMDLINE_MAX 256 /* a guest command line, including the NUL */
+
+/* [guest NAME]: a partition. */
 struct cfg_guest {
 	char name[CFG_NAME_MAX];
 	unsigned line; /* line of the [guest NAME] header */
@@ -69,11 +73,46 @@ struct cfg_guest {
 	unsigned cpus_line;
 	u64 memory;
 	unsigned memory_line;
+	char image[CFG_PATH_MAX]; /* relative to the directory of longbus.cfg */
+	unsigned image_line;
+	char cmdline[CFG_CMDLINE_MAX];
+	unsigned cmdline_line;
+	u32 debug_exit;		  /* port; valid when debug_exit_line != 0 */
+	unsigned debug_exit_line;
+	bool testdev;		  /* give the guest the test device (vmm/testdev.c) */
+	unsigned testdev_line;
+};
+
+/*
+ * [net]: longbus's own network (net/net.c, docs/config.md). Used only when
+ * lb_config.have_net_section. `nic` and `ip` take a word or a value
+ * (auto | BDF, dhcp | prefix): the parser keeps their text and fills the
+ * typed fields when the section ends. Each *_line is 0 when the key was
+ * absent.
+ */
+#define CFG_NET_TEXT_MAX 24 /* nic/ip value text, including the NUL */
+struct cfg_net {
+	bool nic_auto;	/* nic = auto (the default): first unowned supported NIC */
+	u16 nic_seg;	/* nic = [seg:]bus:dev.fn otherwise */
+	u8 nic_bus, nic_dev, nic_fn;
+	u8 mac[6];	/* mac = ...: overrides the NIC's own (when mac_line != 0) */
+	bool dhcp;	/* ip = dhcp (the default) */
+	u32 ip;		/* ip = a.b.c.d/len otherwise; first number in the top byte */
+	u8 ip_len;	/* prefix length, 0..32 */
+	u32 gateway;	/* 0: none */
+	bool iperf;	/* lwiperf (iperf 2) server on TCP 5001; off by default */
+	bool echo;	/* TCP echo server on port 7, a test aid; off by default */
+	char nic_text[CFG_NET_TEXT_MAX];
+	char ip_text[CFG_NET_TEXT_MAX];
+	unsigned line; /* of the [net] header */
+	unsigned nic_line, mac_line, ip_line, gateway_line;
 };
 
 struct lb_config {
 	bool have_longbus_section;
 	struct cfg_longbus lb;
+	bool have_net_section;
+	struct cfg_net net;
 	unsigned nguests;
 	struct cfg_guest guests[CFG_MAX_GUESTS];
 };

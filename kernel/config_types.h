@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Internals of the longbus.cfg parser: the value types, the schema row that
- * declares a key, and the per-type parsers.
+ * declares a key, and the per-type parsers (kernel/config_types.c).
  *
  * Users of the config only need kernel/config.h. This header is for the
  * unit tests, for code that parses a config-style value from elsewhere
@@ -35,6 +35,7 @@ enum cfg_type {
 enum cfg_section_id {
 	CFG_SECT_LONGBUS, /* [longbus], stored in struct cfg_longbus */
 	CFG_SECT_GUEST,	  /* [guest NAME], stored in struct cfg_guest */
+	CFG_SECT_NET,	  /* [net], stored in struct cfg_net */
 };
 
 /* An enum choice, or an alias a u32 key takes besides numbers (com1). */
@@ -123,9 +124,54 @@ int cfg_parse_string(const char *s, size_t len, char *out, size_t outsz,
  * Parse s[0..len) as key's type, check it against the row's range, and
  * store it (and line) into sect, the section's struct. The caller has
  * already rejected a duplicate of a non-repeatable key. Returns 0 or
- * -EINVAL with err->line = line.
+ * -EINVAL with err->line = line and err->msg starting with the key's name
+ * ("memory: bad size '64Q' (...)"): the operator sees only
+ * longbus.cfg:LINE, and the cfg_parse_*() messages do not know the key.
  */
 int cfg_set_value(const struct cfg_key *key, void *sect, const char *s,
 		  size_t len, unsigned line, struct cfg_error *err) __must_check;
+
+/* Store key->def into its field in sect if the key is a number, enum or bool. */
+void cfg_set_default(const struct cfg_key *key, void *sect);
+
+/* ---- text helpers the line parser (config.c) shares with the types ---- */
+
+/*
+ * Text from the file as shown inside '...' in a message: at most
+ * CFG_QUOTE_MAX characters so the hint after it still fits CFG_MSG_MAX,
+ * and unprintable bytes shown as '?' so a hostile file cannot put escape
+ * sequences on the console. Returns q->s.
+ */
+#define CFG_QUOTE_MAX 40
+struct cfg_quote {
+	char s[CFG_QUOTE_MAX + 1];
+};
+
+const char *cfg_quote(struct cfg_quote *q, const char *s, size_t len);
+
+/* Does s[0..n) spell name exactly (or ignoring ASCII case)? */
+bool cfg_name_eq(const char *name, const char *s, size_t n, bool nocase);
+
+static inline bool cfg_is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static inline bool cfg_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline char cfg_to_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Advance *i past spaces and tabs in s[0..len). */
+static inline void cfg_skip_blanks(const char *s, size_t len, size_t *i)
+{
+	while (*i < len && cfg_is_blank(s[*i]))
+		(*i)++;
+}
 
 #endif

@@ -139,3 +139,16 @@ void lapic_timer_periodic(u8 vector, u64 period_ns)
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_TIMER_PERIODIC | vector);
 	lapic_write(LAPIC_TIMER_ICR, count ? (u32)min_u64(count, 0xffffffff) : 1);
 }
+
+void lapic_timer_oneshot(u8 vector, u64 tsc_deadline)
+{
+	u64 now = rdtsc(), count = 1;
+
+	if (!timer_hz)
+		timer_calibrate();
+	if (tsc_deadline > now)
+		count = (tsc_deadline - now) * timer_hz / time_tsc_hz();
+	lapic_write(LAPIC_TIMER_DCR, LAPIC_TIMER_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, vector);
+	lapic_write(LAPIC_TIMER_ICR, count ? (u32)min_u64(count, 0xffffffff) : 1);
+}

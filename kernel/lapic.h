@@ -21,6 +21,8 @@ void lapic_send_init(u32 apic_id);
 void lapic_send_sipi(u32 apic_id, u8 page);
 /* Periodic timer on this CPU at `vector`; the rate is measured against the TSC. */
 void lapic_timer_periodic(u8 vector, u64 period_ns);
+/* One interrupt at `vector` once the TSC reaches tsc_deadline (replaces any periodic setup). */
+void lapic_timer_oneshot(u8 vector, u64 tsc_deadline);
 bool lapic_is_x2apic(void);
 
 #endif

@@ -125,20 +125,9 @@ static void ring_push(struct log_ring *r, u64 tsc, const char *text, int len)
 	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
 }
 
-void log_write(enum log_level lvl, const char *tag, const char *fmt, ...)
+/* Queue (or, before the rings, write) one finished line. */
+static void emit_line(u64 tsc, const char *buf, int len)
 {
-	char buf[LOG_LINE_MAX];
-	unsigned cpu = pcpu_ready ? this_cpu()->id : 0;
-	va_list ap;
-	int len;
-
-	if (lvl > log_level)
-		return;
-	u64 tsc = rdtsc();
-	va_start(ap, fmt);
-	len = format_line(buf, sizeof(buf), time_ns(), cpu, lvl, tag, fmt, ap);
-	va_end(ap);
-
 	if (!rings_on || panic_mode) {
 		u64 flags = irq_save();
 		console_lock();
@@ -152,6 +141,37 @@ void log_write(enum log_level lvl, const char *tag, const char *fmt, ...)
 	u64 flags = irq_save();
 	ring_push(&this_cpu()->shared.log, tsc, buf, len);
 	irq_restore(flags);
+}
+
+void log_raw(const char *fmt, ...)
+{
+	char buf[LOG_LINE_MAX];
+	u64 tsc = rdtsc();
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (len > (int)sizeof(buf) - 1)
+		len = sizeof(buf) - 1;
+	emit_line(tsc, buf, len);
+}
+
+void log_write(enum log_level lvl, const char *tag, const char *fmt, ...)
+{
+	char buf[LOG_LINE_MAX];
+	unsigned cpu = pcpu_ready ? this_cpu()->id : 0;
+	va_list ap;
+	int len;
+
+	if (lvl > log_level)
+		return;
+	u64 tsc = rdtsc();
+	va_start(ap, fmt);
+	len = format_line(buf, sizeof(buf), time_ns(), cpu, lvl, tag, fmt, ap);
+	va_end(ap);
+	emit_line(tsc, buf, len);
 }
 
 /* The ring whose oldest queued line is the oldest of all, or NULL. */

@@ -25,6 +25,12 @@ void log_write(enum log_level lvl, const char *tag, const char *fmt, ...) __prin
 #define log_info(...) log_write(LOG_LEVEL_INFO, LOG_TAG, __VA_ARGS__)
 #define log_dbg(...) log_write(LOG_LEVEL_DBG, LOG_TAG, __VA_ARGS__)
 
+/*
+ * A line with no timestamp or tag, whatever the level: guest consoles
+ * ("[web] login:"). Queued like any other line; any CPU.
+ */
+void log_raw(const char *fmt, ...) __printf(1, 2);
+
 void log_set_level(enum log_level lvl);
 enum log_level log_get_level(void);
 

@@ -23,6 +23,9 @@
 #include "kernel/time.h"
 #include "kernel/trap.h"
 #include "kernel/version.h"
+#include "vmm/vm.h"
+#include "vmm/vmm.h"
+#include "net/net.h"
 
 #define LOG_TAG "main"
 
@@ -54,6 +57,8 @@ static void init_pci(void)
 	pci_init(ecam, n);
 }
 
+static __noreturn void start_cpus(void);
+
 /* Second half of init, on CPU 0's guard-paged stack. */
 static __noreturn void kmain_on_stack(const struct boot_info *bi)
 {
@@ -68,21 +73,39 @@ static __noreturn void kmain_on_stack(const struct boot_info *bi)
 
 	smp_boot_aps(bi);
 	log_info("cpus online: %u/%u", pcpu_online(), pcpu_count());
+	service_init(config.lb.service_cpu, config.lb.service_tick);
 	init_pci();
+	net_init(&config);
+	vmm_init(bi, &config);
 
 	if (service_register("log", 0, log_drain_work, NULL))
 		panic("service table full");
 	shell_init(&config);
 	log_enable_rings();
 	log_info("longbus ready");
+	start_cpus();
+}
 
-	if (config.lb.service_cpu == 0)
-		service_loop();
-	if (smp_call(config.lb.service_cpu, service_loop_on_this_cpu, NULL)) {
-		log_err("service cpu%u is not online; the service loop stays on cpu0",
-			config.lb.service_cpu);
-		service_loop();
+/*
+ * Every CPU gets its job: a vCPU, the service loop, both (a guest may own
+ * service_cpu: the vCPU loop then runs service passes between exits), or
+ * idling. The boot CPU takes its own job last.
+ */
+static __noreturn void start_cpus(void)
+{
+	unsigned svc = config.lb.service_cpu;
+	bool vcpu_here = vmm_start();
+
+	if (svc != 0 && !vcpu_of_pcpu(svc) &&
+	    smp_call(svc, service_loop_on_this_cpu, NULL)) {
+		log_err("service cpu%u is not online; the service loop moves to cpu0", svc);
+		service_init(0, config.lb.service_tick);
+		svc = 0;
 	}
+	if (vcpu_here)
+		vmm_run_this_cpu();
+	if (svc == 0)
+		service_loop();
 	cpu_idle_loop();
 }
 

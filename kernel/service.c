@@ -30,8 +30,9 @@ struct service_work {
 static struct service_work work[SERVICE_MAX_WORK];
 static unsigned nwork;
 static unsigned svc_cpu;
+static u64 tick_ns = 1000000; /* [longbus] service_tick */
 static u32 kicked; /* atomic: set by any CPU, cleared by the service CPU */
-static u64 loop_start_ns, busy_ns;
+static u64 loop_start_ns, busy_ns, next_pass_ns;
 
 int service_register(const char *name, u64 period_ns, service_fn fn, void *ctx)
 {
@@ -49,9 +50,20 @@ void service_kick(void)
 		lapic_send_ipi(pcpu_of(svc_cpu)->apic_id, VEC_IPI_WAKE);
 }
 
+void service_init(unsigned cpu, u64 tick)
+{
+	svc_cpu = cpu;
+	tick_ns = tick;
+}
+
 unsigned service_cpu(void)
 {
 	return svc_cpu;
+}
+
+u64 service_tick_ns(void)
+{
+	return tick_ns;
 }
 
 unsigned service_busy_permille(void)
@@ -66,12 +78,6 @@ void service_print_stats(void)
 		console_printf("  %-10s runs %lu, busy %lu us\n", work[i].name,
 			       (unsigned long)work[i].runs,
 			       (unsigned long)(work[i].busy_ns / NSEC_PER_USEC));
-}
-
-static void tick(struct trap_frame *f)
-{
-	/* The interrupt itself is the point: it ends the HLT. */
-	(void)f;
 }
 
 static void run_pass(void)
@@ -90,11 +96,28 @@ static void run_pass(void)
 	}
 }
 
+void service_poll(void)
+{
+	u64 now = time_ns();
+
+	if (!loop_start_ns)
+		loop_start_ns = now;
+	if (now < next_pass_ns && !__atomic_load_n(&kicked, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&kicked, 0, __ATOMIC_RELAXED);
+	next_pass_ns = now + tick_ns;
+	smp_run_pending_call();
+	/* Work runs with interrupts on, as in the dedicated loop. */
+	irq_enable();
+	run_pass();
+	irq_disable();
+}
+
 __noreturn void service_loop(void)
 {
 	svc_cpu = this_cpu()->id;
-	loop_start_ns = time_ns();
-	irq_register(VEC_TIMER, tick);
+	if (!loop_start_ns)
+		loop_start_ns = time_ns();
 	lapic_timer_periodic(VEC_TIMER, SERVICE_TICK_NS);
 	for (;;) {
 		__atomic_store_n(&kicked, 0, __ATOMIC_RELAXED);

@@ -30,7 +30,16 @@ __noreturn void service_loop(void);
 /* The same, shaped for smp_call(). */
 void service_loop_on_this_cpu(void *unused);
 
+/* Names the service CPU (boot CPU, before any CPU uses the service API). */
+void service_init(unsigned cpu, u64 tick_ns);
 unsigned service_cpu(void);
+/* The service tick: how often a guest sharing the service CPU must yield. */
+u64 service_tick_ns(void);
+/*
+ * Runs one pass if a tick has passed or someone kicked; for a service CPU
+ * that also runs a vCPU (the vCPU loop calls it between exits).
+ */
+void service_poll(void);
 /* Share of the service CPU's time spent in work, in tenths of a percent. */
 unsigned service_busy_permille(void);
 /* One line per work item, for `status`. */

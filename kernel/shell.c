@@ -23,6 +23,7 @@
 #include "kernel/trap.h"
 #include "kernel/version.h"
 #include "kernel/x86/cpu.h"
+#include "net/net.h"
 
 #define LOG_TAG "shell"
 #define LINE_MAX 128
@@ -116,6 +117,12 @@ static void cmd_pci(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	pci_shell_list();
+}
+
+static void cmd_net(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	net_shell_show();
 }
 
 static void cmd_log(int argc, char **argv)
@@ -221,6 +228,8 @@ static const struct shell_cmd commands[] = {
 	{ "cpus", "", "every CPU and its state", false, cmd_cpus },
 	{ "mem", "[map]", "memory by owner; 'map' lists the regions", false, cmd_mem },
 	{ "pci", "", "PCI devices and their owners", false, cmd_pci },
+	{ "net", "", "longbus's own NIC, address, link and counters", false, cmd_net },
+	{ "ping", "<ip> [count]", "ICMP echo; prints each RTT", false, net_shell_ping },
 	{ "log", "level <lvl>", "show or set the log level (err|warn|info|dbg)", false, cmd_log },
 	{ "reboot", "", "reset the machine", false, cmd_reboot },
 	{ "poweroff", "", "switch the machine off", false, cmd_poweroff },

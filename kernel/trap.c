@@ -42,6 +42,12 @@ static void set_gate(unsigned vec, u64 handler, u8 ist)
 	idt[vec].reserved = 0;
 }
 
+/* Timer ticks and wake-up IPIs exist to end a HLT; the interrupt itself is the message. */
+static void wake_only(struct trap_frame *f)
+{
+	(void)f;
+}
+
 void idt_init(void)
 {
 	for (unsigned v = 0; v < 256; v++)
@@ -54,6 +60,8 @@ void idt_init(void)
 	set_gate(8, isr_stubs[8], IST_DF);
 	set_gate(2, isr_stubs[2], IST_NMI);
 	set_gate(18, isr_stubs[18], IST_MC);
+	irq_handlers[VEC_TIMER] = wake_only;
+	irq_handlers[VEC_IPI_WAKE] = wake_only;
 }
 
 void idt_load(void)
@@ -178,9 +186,27 @@ static __noreturn void fatal_exception(struct trap_frame *f)
 
 static void nmi(struct trap_frame *f)
 {
-	/* longbus sends NMIs only to stop CPUs in a panic. */
 	(void)f;
+	trap_nmi_stop();
+}
+
+__noreturn void trap_nmi_stop(void)
+{
+	/* longbus sends NMIs only to stop CPUs: panic and power-off. */
 	halt_forever();
+}
+
+void trap_dispatch_irq(u8 vector)
+{
+	struct trap_frame f = { .vector = vector };
+
+	this_cpu()->shared.irqs++;
+	if (irq_handlers[vector])
+		irq_handlers[vector](&f);
+	else
+		log_warn("unexpected interrupt vector 0x%x", vector);
+	if (vector != VEC_SPURIOUS)
+		lapic_eoi();
 }
 
 void trap_entry(struct trap_frame *f)

@@ -31,6 +31,14 @@ void idt_init(void);	  /* builds the shared IDT; boot CPU, once */
 void idt_load(void);	  /* every CPU */
 void irq_register(u8 vector, irq_fn fn);
 
+/*
+ * Runs the handler of an interrupt that was acknowledged elsewhere (VMX
+ * acknowledge-on-exit hands longbus the vector), then EOIs it.
+ */
+void trap_dispatch_irq(u8 vector);
+/* What an NMI means to longbus: stop this CPU for good. */
+__noreturn void trap_nmi_stop(void);
+
 /* Called from isr.S. */
 void trap_entry(struct trap_frame *f);
 

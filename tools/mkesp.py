@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# SPDX-License-Identifier: MIT
+# SPDX-License-Identifier: GPL-2.0-only
 """Build an EFI System Partition image for longbus, without root.
 
 The image is a bare FAT32 file system (no partition table) made with mtools:

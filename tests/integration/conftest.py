@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: MIT
+# SPDX-License-Identifier: GPL-2.0-only
 """pytest fixtures for longbus integration tests (see docs/testing.md).
 
     def test_boots(boot):
@@ -81,6 +81,11 @@ def pytest_generate_tests(metafunc):
     marker = metafunc.definition.get_closest_marker("backends")
     if marker is not None:
         selected = [b for b in selected if b in marker.args]
+        if not selected:
+            why = (f"runs only on {', '.join(marker.args)}, which is not selected")
+            metafunc.parametrize("backend", [pytest.param(
+                None, marks=pytest.mark.skip(reason=why), id="backend-not-selected")])
+            return
     metafunc.parametrize("backend", selected, ids=selected)
 
 

@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: MIT
+# SPDX-License-Identifier: GPL-2.0-only
 """Emulator runner for longbus integration tests.
 
 Boots an ESP image (see tools/mkesp.py) in QEMU (AMD-V + NPT, backend
@@ -34,7 +34,9 @@ Bochs lock files are removed. The serial log is written as it arrives to
 <log_dir>/<name>.log, the emulator's own output to <log_dir>/<name>.emu.log.
 """
 
+import atexit
 import codecs
+import ctypes
 import os
 import re
 import selectors
@@ -57,15 +59,19 @@ OVMF = "/usr/share/ovmf/OVMF.fd"
 VGABIOS = "/usr/share/vgabios/vgabios.bin"
 
 # Seconds from process start to the first line the EFI app prints. Measured on
-# the 2-core dev VM (Debian 12): QEMU 7.2 TCG + OVMF ~3 s, Bochs 2.7 + OVMF
-# ~9 s with 1 or 2 CPUs (~13 s for two Bochs while two QEMU also run). The
-# margin covers a CI machine running other emulators at the same time.
+# the 2-core dev VM (Debian 12), idle: QEMU 7.2 TCG + OVMF 2.6-3.3 s; Bochs 2.7
+# + OVMF 9-14 s with 1 CPU, 13-19 s with 2. Two QEMU and two Bochs at once
+# (plus a third Bochs): QEMU ~8 s, Bochs ~26 s. At least 4x that worst case.
 BOOT_TIMEOUT = {"svm-qemu": 60.0, "vmx-bochs": 120.0, "subprocess": 10.0}
 
 # How much slower than QEMU TCG the backend is once the app runs: scale
 # post-boot timeouts with Machine.scale(). Bochs interprets every instruction
-# (~75 M instructions/s on one host core, shared between its virtual CPUs).
-SPEED_FACTOR = {"svm-qemu": 1.0, "vmx-bochs": 4.0, "subprocess": 1.0}
+# (~75 M instructions/s on one host core, shared between its virtual CPUs)
+# where TCG compiles. Measured with a GNU-EFI app: OVMF boot 4x slower, a
+# tight integer/memory loop 19x (0.43 s vs 8.3 s), a typed line's echo 20x
+# (2.4 ms vs 49 ms). 10x plus the usual >=3x margin in a QEMU timeout covers
+# that.
+SPEED_FACTOR = {"svm-qemu": 1.0, "vmx-bochs": 10.0, "subprocess": 1.0}
 
 # Default total wall-clock budget of one Machine, from start to kill.
 DEFAULT_BUDGET = 600.0
@@ -85,6 +91,32 @@ FIRMWARE_REGAINED = re.compile(
     r"BdsDxe: (failed to start Boot\w+|No bootable option or device was found)")
 
 Pattern = Union[str, "re.Pattern[str]"]
+
+_PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(None, use_errno=True)
+_live: "set[Machine]" = set()
+_live_lock = threading.Lock()
+
+
+def _die_with_parent() -> None:
+    """Child side of Popen: get SIGKILL when the thread that started us dies.
+
+    Emulators run in their own session so kill() can take the whole group;
+    this makes sure a pytest killed by SIGKILL/SIGTERM (CI timeout) does not
+    leave them running either. Start a Machine from a thread that outlives it.
+    """
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+@atexit.register
+def _kill_all() -> None:
+    with _live_lock:
+        live = list(_live)
+    for m in live:
+        try:
+            m.kill()
+        except Exception:  # noqa: BLE001 - best effort at interpreter exit
+            pass
 
 
 def timeout_factor() -> float:
@@ -182,7 +214,6 @@ class Machine:
         self._cursor = 0          # where the next wait_for() starts searching
         self._serial_open = False
         self._exited = False
-        self._killed_by_us = False
         self._budget_expired = False
         self._started_at = 0.0
         self._deadline = 0.0
@@ -258,10 +289,13 @@ class Machine:
                     self.command, cwd=self.tmpdir,
                     stdin=pipe if pipe else subprocess.DEVNULL,
                     stdout=pipe if pipe else self._emu_out,
-                    stderr=self._emu_out, start_new_session=True)
+                    stderr=self._emu_out, start_new_session=True,
+                    preexec_fn=_die_with_parent)
             except FileNotFoundError as e:
                 raise AssertionError(f"{self.name}: cannot run {self.command[0]}: {e} "
                                      "(install it: make deps)") from None
+            with _live_lock:
+                _live.add(self)
             self._pidfd = os.pidfd_open(self.proc.pid)
             if use_socket:
                 self._sock = self._accept(listener)
@@ -585,13 +619,14 @@ class Machine:
             return
         self._killpg()
         self.proc.wait()
-        if self._reader is not None:
+        with _live_lock:
+            _live.discard(self)
+        if self._reader is not None and self._reader is not threading.current_thread():
             self._reader.join(10)
         self._remove_locks()
 
     def _killpg(self) -> None:
         if self.proc.poll() is None:
-            self._killed_by_us = True
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except ProcessLookupError:

@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: MIT
+# SPDX-License-Identifier: GPL-2.0-only
 """The harness must fail loudly and quickly. These tests use fake machines
 (shell commands through the "subprocess" backend) and a dummy .efi file, so
 they need no emulator and no build, and run in a few seconds."""
@@ -164,6 +164,27 @@ def test_kill_takes_the_whole_process_group(tmp_path):
         assert sel.select(10), f"grandchild {pid} survived Machine.close()"
     finally:
         os.close(pidfd)
+
+
+def test_emulator_dies_with_a_killed_pytest(tmp_path):
+    """A CI timeout that SIGKILLs pytest must not leave emulators behind."""
+    code = (f"import sys; sys.path.insert(0, {os.path.dirname(emu.__file__)!r}); import emu\n"
+            f"m = emu.Machine('subprocess', argv=['sleep', '60'], log_dir={str(tmp_path)!r})\n"
+            "m.start(); print(m.proc.pid, flush=True); sys.stdin.read()\n")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    pid = int(parent.stdout.readline())
+    pidfd = os.pidfd_open(pid)
+    try:
+        parent.kill()
+        parent.wait()
+        sel = selectors.DefaultSelector()
+        sel.register(pidfd, selectors.EVENT_READ)
+        assert sel.select(10), f"emulator {pid} outlived its killed parent"
+    finally:
+        os.close(pidfd)
+        parent.stdin.close()
+        parent.stdout.close()
 
 
 def test_serial_log_file_is_written(tmp_path):

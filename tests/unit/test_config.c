@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for kernel/config.c: the value types, the schema, the line
- * parser, its error messages and line numbers, and hostile input.
+ * Unit tests for kernel/config.c and kernel/config_types.c: the value
+ * types, the schema, the line parser, its error messages and line numbers,
+ * and hostile input.
  *
  * Context: host, cmocka, built with ASan/UBSan:
  *   gcc -std=c11 -g -Wall -Wextra -Werror -fsanitize=address,undefined -I. \
- *       tests/unit/test_config.c kernel/config.c kernel/lib/format.c \
- *       -lcmocka -o test_config
+ *       tests/unit/test_config.c kernel/config.c kernel/config_types.c \
+ *       kernel/lib/format.c -lcmocka -o test_config
  *
  * Every config text goes through parse_exact(), which copies it into a
  * malloc'd buffer of exactly its length with no NUL after it: a read past
@@ -544,10 +545,10 @@ static void test_messages_quote_long_and_unprintable_values_safely(void **state)
 	assert_int_equal(cfg_parse_size("6\x1b[2J\x80", 6, &v, &err), -EINVAL);
 	assert_string_equal(err.msg, "bad size '6?[2J?' (use a number with K, M, G or T, e.g. 64M)");
 	expect_message("[longbus]\nmemory = 1234567890123456789012345678901234567890Q\n", 2,
-		       "bad size '1234567890123456789012345678901234567...' "
+		       "memory: bad size '1234567890123456789012345678901234567...' "
 		       "(use a number with K, M, G or T, e.g. 64M)");
 	expect_message("[longbus]\nmemory = 123456789012345678901234567890123456789Q\n", 2,
-		       "bad size '123456789012345678901234567890123456789Q' "
+		       "memory: bad size '123456789012345678901234567890123456789Q' "
 		       "(use a number with K, M, G or T, e.g. 64M)");
 }
 
@@ -641,13 +642,46 @@ static void test_set_value_enforces_schema_ranges(void **state)
 
 	(void)state;
 	assert_int_equal(set(&test_keys[6], &t, "999us", 3), -EINVAL);
-	assert_string_equal(err.msg, "timeout '999us' is below the minimum 1ms");
+	assert_string_equal(err.msg, "timeout: '999us' is below the minimum 1ms");
 	assert_int_equal(set(&test_keys[6], &t, "11s", 4), -EINVAL);
-	assert_string_equal(err.msg, "timeout '11s' is above the maximum 10s");
+	assert_string_equal(err.msg, "timeout: '11s' is above the maximum 10s");
 	assert_int_equal(set(&test_keys[7], &t, "0", 5), -EINVAL);
-	assert_string_equal(err.msg, "small '0' is out of range (use 1..300)");
+	assert_string_equal(err.msg, "small: '0' is out of range (use 1..300)");
 	assert_int_equal(set(&test_keys[7], &t, "301", 6), -EINVAL);
 	assert_int_equal(err.line, 6);
+}
+
+/* The type parsers do not know the key; cfg_set_value() puts it in front. */
+static void test_set_value_errors_start_with_the_key(void **state)
+{
+	struct test_sect t = { 0 };
+
+	(void)state;
+	assert_int_equal(set(&test_keys[0], &t, "1Q", 2), -EINVAL);
+	assert_string_equal(err.msg, "disk: bad size '1Q' (use a number with K, M, G or T, e.g. 64M)");
+	assert_int_equal(set(&test_keys[1], &t, "/efi/ab.img", 3), -EINVAL);
+	assert_string_equal(err.msg, "path: '/efi/ab.img' is 11 characters long, the limit is 10");
+	assert_int_equal(set(&test_keys[2], &t, "52-54-00-12-34-56", 4), -EINVAL);
+	assert_string_equal(err.msg, "mac: bad MAC address '52-54-00-12-34-56' "
+				     "(use six hex pairs, e.g. 52:54:00:12:34:56)");
+	assert_int_equal(set(&test_keys[3], &t, "00:20.0", 5), -EINVAL);
+	assert_string_equal(err.msg, "bdf: PCI address '00:20.0' is out of range "
+				     "(device is 00..1f, function 0..7)");
+	assert_int_equal(set(&test_keys[4], &t, "10.0.0.0/33", 6), -EINVAL);
+	assert_string_equal(err.msg, "net: prefix length in '10.0.0.0/33' is above 32");
+	assert_int_equal(set(&test_keys[5], &t, "1.2.3", 7), -EINVAL);
+	assert_string_equal(err.msg, "gw: bad IPv4 address '1.2.3' (use four numbers 0..255, e.g. 10.0.0.1)");
+	assert_int_equal(set(&test_keys[6], &t, "10m", 8), -EINVAL);
+	assert_string_equal(err.msg, "timeout: bad duration '10m' (use a number with ns, us, ms or s, e.g. 10ms)");
+	assert_int_equal(set(&test_keys[7], &t, "0x1g", 9), -EINVAL);
+	assert_string_equal(err.msg, "small: bad number '0x1g' (use decimal or 0x hex, e.g. 42 or 0x2a)");
+	assert_int_equal(set(&test_keys[8], &t, "maybe", 10), -EINVAL);
+	assert_string_equal(err.msg, "flag: bad boolean 'maybe' (use on or off)");
+	assert_int_equal(err.line, 10);
+	/* Nothing was stored on the way. */
+	assert_int_equal(t.ndisk, 0);
+	assert_int_equal(t.path[0], '\0');
+	assert_false(t.flag);
 }
 
 /* A schema row whose field is narrower than its range must fail loudly, not truncate. */
@@ -657,13 +691,13 @@ static void test_set_value_reports_schema_bugs(void **state)
 
 	(void)state;
 	assert_int_equal(set(&test_keys[9], &t, "00:00.0", 2), -EINVAL);
-	assert_non_null(strstr(err.msg, "internal"));
+	assert_string_equal(err.msg, "badsize: internal: field has the wrong size");
 	assert_int_equal(t.gw, 0);
 	/* "small" is a u8 whose schema range runs to 300. */
 	assert_int_equal(set(&test_keys[7], &t, "255", 2), 0);
 	assert_int_equal(t.small, 255);
 	assert_int_equal(set(&test_keys[7], &t, "300", 3), -EINVAL);
-	assert_non_null(strstr(err.msg, "internal"));
+	assert_string_equal(err.msg, "small: internal: field cannot hold 300");
 	assert_int_equal(err.line, 3);
 }
 
@@ -682,6 +716,10 @@ static void test_schema_examples_are_valid_values(void **state)
 		assert_non_null(k->example);
 		if (k->section == CFG_SECT_LONGBUS)
 			snprintf(text, sizeof(text), "[longbus]\n%s = %s\n", k->name, k->example);
+		else if (k->section == CFG_SECT_NET)
+			/* gateway needs a static ip (with ip = dhcp it is an error). */
+			snprintf(text, sizeof(text), "[net]\n%s%s = %s\n",
+				 strcmp(k->name, "ip") ? "ip = 10.0.0.1/24\n" : "", k->name, k->example);
 		else
 			snprintf(text, sizeof(text), "[guest g]\ncpus = 0\nmemory = 2M\n%s = %s\n",
 				 k->name, k->example);
@@ -714,10 +752,11 @@ static void test_schema_defaults_and_ranges_fit_fields(void **state)
 	size_t i;
 
 	(void)state;
-	expect_ok("[guest g]\ncpus = 0\nmemory = 2M\n");
+	expect_ok("[guest g]\ncpus = 0\nmemory = 2M\n[net]\n");
 	for (i = 0; i < cfg_nkeys; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 		const void *base = k->section == CFG_SECT_LONGBUS ? (const void *)&cfg.lb
+				   : k->section == CFG_SECT_NET   ? (const void *)&cfg.net
 								  : (const void *)&cfg.guests[0];
 
 		if (k->type != CFG_T_SIZE && k->type != CFG_T_DURATION && k->type != CFG_T_U32 &&
@@ -823,6 +862,10 @@ static void test_config_serial_names_and_port_range(void **state)
 		snprintf(text, sizeof(text), "[longbus]\nserial = %s\n", bad[i]);
 		expect_error(text, 2, "com1, com2, com3, com4 or 0x100..0xfff8");
 	}
+	expect_message("[longbus]\nserial = com5\n", 2,
+		       "serial: bad number 'com5' (use com1, com2, com3, com4 or 0x100..0xfff8)");
+	expect_message("[longbus]\nserial = 0xff\n", 2,
+		       "serial: '0xff' is out of range (use com1, com2, com3, com4 or 0x100..0xfff8)");
 }
 
 static void test_config_baud_takes_rates_dividing_115200(void **state)
@@ -840,8 +883,11 @@ static void test_config_baud_takes_rates_dividing_115200(void **state)
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(text, sizeof(text), "[longbus]\nbaud = %s\n", bad[i]);
-		expect_error(text, 2, "bad baud");
+		expect_error(text, 2, "baud: bad choice");
 	}
+	expect_message("[longbus]\nbaud = 9601\n", 2,
+		       "baud: bad choice '9601' (use one of 300, 600, 1200, 2400, 4800, 9600, "
+		       "19200, 38400, 57600, 115200)");
 }
 
 static void test_config_log_level_names(void **state)
@@ -854,7 +900,7 @@ static void test_config_log_level_names(void **state)
 	expect_ok("[longbus]\nlog_level = info\n");
 	assert_int_equal(cfg.lb.log_level, LOG_LEVEL_INFO);
 	expect_message("[longbus]\nlog_level = debug\n", 2,
-		       "bad log_level 'debug' (use one of err, warn, info, dbg)");
+		       "log_level: bad choice 'debug' (use one of err, warn, info, dbg)");
 	assert_string_equal(log_level_name(LOG_LEVEL_WARN), "warn");
 	assert_string_equal(log_level_name(LOG_LEVEL_DBG), "dbg");
 	assert_string_equal(log_level_name((enum log_level)9), "?");
@@ -868,13 +914,15 @@ static void test_config_memory_bounds_and_2m_multiple(void **state)
 	expect_ok("[longbus]\nmemory = 64G\n");
 	assert_int_equal(cfg.lb.memory, 64 * GiB);
 	expect_ok("[longbus]\nmemory = 0x1000000\n");
-	expect_message("[longbus]\nmemory = 14M\n", 2, "memory '14M' is below the minimum 16M");
-	expect_message("[longbus]\nmemory = 66G\n", 2, "memory '66G' is above the maximum 64G");
+	expect_message("[longbus]\nmemory = 14M\n", 2, "memory: '14M' is below the minimum 16M");
+	expect_message("[longbus]\nmemory = 66G\n", 2, "memory: '66G' is above the maximum 64G");
 	expect_message("[longbus]\nmemory = 63M\n", 2,
-		       "memory '63M' is not a multiple of 2M (e.g. 62M or 64M)");
+		       "memory: '63M' is not a multiple of 2M (e.g. 62M or 64M)");
 	expect_message("[longbus]\nmemory = 64Q\n", 2,
-		       "bad size '64Q' (use a number with K, M, G or T, e.g. 64M)");
-	expect_error("[longbus]\nmemory = 16777217\n", 2, "not a multiple of 2M");
+		       "memory: bad size '64Q' (use a number with K, M, G or T, e.g. 64M)");
+	expect_message("[longbus]\nmemory = 99999999999999999999M\n", 2,
+		       "memory: size '99999999999999999999M' does not fit in 64 bits");
+	expect_error("[longbus]\nmemory = 16777217\n", 2, "memory: '16777217' is not a multiple of 2M");
 }
 
 static void test_config_service_cpu_and_debug(void **state)
@@ -883,8 +931,10 @@ static void test_config_service_cpu_and_debug(void **state)
 	expect_ok("[longbus]\nservice_cpu = 255\ndebug = yes\n");
 	assert_int_equal(cfg.lb.service_cpu, 255);
 	assert_true(cfg.lb.debug);
-	expect_message("[longbus]\nservice_cpu = 256\n", 2, "service_cpu '256' is out of range (use 0..255)");
-	expect_error("[longbus]\ndebug = maybe\n", 2, "use on or off");
+	expect_message("[longbus]\nservice_cpu = 256\n", 2, "service_cpu: '256' is out of range (use 0..255)");
+	expect_message("[longbus]\nservice_cpu = -1\n", 2,
+		       "service_cpu: bad number '-1' (use decimal or 0x hex, e.g. 42 or 0x2a)");
+	expect_message("[longbus]\ndebug = maybe\n", 2, "debug: bad boolean 'maybe' (use on or off)");
 }
 
 static const char three_guests[] =
@@ -939,7 +989,7 @@ static void test_config_crlf_parses_like_lf(void **state)
 	assert_int_equal(cfg.guests[2].line, 11);
 	assert_int_equal(cfg.guests[1].memory, 2 * GiB);
 	/* Mixed endings and a CRLF error keep editor line numbers. */
-	expect_error("[longbus]\r\n\nbaud = 1\r\n", 3, "bad baud");
+	expect_error("[longbus]\r\n\nbaud = 1\r\n", 3, "baud: bad choice '1'");
 }
 
 static void test_config_comments_full_line_and_trailing(void **state)
@@ -955,7 +1005,7 @@ static void test_config_comments_full_line_and_trailing(void **state)
 	assert_int_equal(cfg.lb.baud, 9600);
 	assert_int_equal(cfg.lb.memory, 32 * MiB);
 	/* '#' glued to a value is part of the value. */
-	expect_error("[longbus]\nmemory = 64M#x\n", 2, "bad size '64M#x'");
+	expect_error("[longbus]\nmemory = 64M#x\n", 2, "memory: bad size '64M#x'");
 	expect_error("[longbus]#x\n", 1, "after ']'");
 }
 
@@ -964,7 +1014,7 @@ static void test_config_no_trailing_newline_is_fine(void **state)
 	(void)state;
 	expect_ok("[longbus]\nbaud = 9600");
 	assert_int_equal(cfg.lb.baud, 9600);
-	expect_error("[longbus]\nbaud = 9601", 2, "bad baud");
+	expect_error("[longbus]\nbaud = 9601", 2, "baud: bad choice '9601'");
 }
 
 static void test_config_accepts_leading_utf8_bom(void **state)
@@ -986,7 +1036,7 @@ static void test_config_value_may_contain_equals(void **state)
 {
 	(void)state;
 	/* Only the first '=' splits; the rest belongs to the value (cmdline keys). */
-	expect_error("[longbus]\nbaud = 9600=1\n", 2, "bad baud '9600=1'");
+	expect_error("[longbus]\nbaud = 9600=1\n", 2, "baud: bad choice '9600=1'");
 }
 
 static void test_config_line_limit_is_inclusive(void **state)
@@ -1039,7 +1089,7 @@ static void test_config_unknown_section_suggests_nearest(void **state)
 	(void)state;
 	expect_message("\n[guests a]\n", 2, "unknown section [guests] (did you mean [guest NAME]?)");
 	expect_message("[longbsu]\n", 1, "unknown section [longbsu] (did you mean [longbus]?)");
-	expect_message("[network]\n", 1, "unknown section [network] (use [longbus] or [guest NAME])");
+	expect_message("[network]\n", 1, "unknown section [network] (did you mean [net]?)");
 }
 
 static void test_config_duplicate_key_names_first_line(void **state)
@@ -1115,11 +1165,27 @@ static void test_config_guest_missing_required_key_points_at_header(void **state
 static void test_config_guest_memory_limits(void **state)
 {
 	(void)state;
-	expect_message("[guest a]\ncpus = 1\nmemory = 1M\n", 3, "memory '1M' is below the minimum 2M");
+	expect_message("[guest a]\ncpus = 1\nmemory = 1M\n", 3, "memory: '1M' is below the minimum 2M");
 	expect_message("[guest a]\ncpus = 1\nmemory = 3M\n", 3,
-		       "memory '3M' is not a multiple of 2M (e.g. 2M or 4M)");
+		       "memory: '3M' is not a multiple of 2M (e.g. 2M or 4M)");
 	expect_ok("[guest a]\ncpus = 1\nmemory = 2M\n");
 	expect_ok("[guest a]\ncpus = 1\nmemory = 1T\n");
+}
+
+/* longbus.cfg:LINE alone does not say which key: value errors start with it. */
+static void test_config_guest_cpus_errors_name_the_key(void **state)
+{
+	(void)state;
+	expect_message("[guest a]\nmemory = 2M\ncpus = 1-\n", 3,
+		       "cpus: bad cpu list '1-' (use numbers and ranges, e.g. 1-3,5)");
+	expect_message("[guest a]\nmemory = 2M\ncpus = 1-3,2\n", 3,
+		       "cpus: cpu 2 is listed twice in '1-3,2'");
+	expect_message("[guest a]\nmemory = 2M\ncpus = 5-3\n", 3,
+		       "cpus: cpu range 5-3 is backwards (write 3-5)");
+	expect_message("[guest a]\nmemory = 2M\ncpus = 300\n", 3,
+		       "cpus: cpu list '300' names a cpu above 255");
+	expect_message("[guest a]\ncpus = 1\nmemory = 2Q\n", 3,
+		       "memory: bad size '2Q' (use a number with K, M, G or T, e.g. 64M)");
 }
 
 static void test_config_guest_cpus_overlap_names_earlier_guest(void **state)
@@ -1254,14 +1320,14 @@ static const struct hostile hostile[] = {
 	{ H("[longbus]\nmemory = 0xfffffffffffffffffff\n"), 2, "does not fit in 64 bits" },
 	{ H("[longbus]\nmemory = 17179869184G\n"), 2, "does not fit in 64 bits" },
 	{ H("[longbus]\nmemory = -64M\n"), 2, "bad size" },
-	{ H("[longbus]\nservice_cpu = -1\n"), 2, "bad number" },
+	{ H("[longbus]\nservice_cpu = -1\n"), 2, "service_cpu: bad number" },
 	{ H("[longbus]\nservice_cpu = 4294967296\n"), 2, "does not fit in 32 bits" },
 	{ H("[longbus]\nservice_cpu = 99999999999999999999999999\n"), 2, "does not fit in 32 bits" },
-	{ H("[longbus]\nbaud = -9600\n"), 2, "bad baud" },
-	{ H("[guest a]\ncpus = -1\n"), 2, "bad cpu list" },
+	{ H("[longbus]\nbaud = -9600\n"), 2, "baud: bad choice" },
+	{ H("[guest a]\ncpus = -1\n"), 2, "cpus: bad cpu list" },
 	{ H("[guest a]\ncpus = 1-99999999999999999999\n"), 2, "above 255" },
 	{ H("[guest a]\ncpus = 0-4294967296\n"), 2, "above 255" },
-	{ H("[guest a]\ncpus = ,\n"), 2, "bad cpu list" },
+	{ H("[guest a]\ncpus = ,\n"), 2, "cpus: bad cpu list" },
 	{ H("[l\xc3\xb6ngbus]\n"), 1, "non-ASCII byte 0xc3" },
 	{ H("[longbus]\nb\xc3\xa4ud = 1\n"), 2, "non-ASCII" },
 	{ H("[longbus]\nbaud = 96\xe2\x82\xac\n"), 2, "non-ASCII byte 0xe2 at column 10" },
@@ -1290,16 +1356,16 @@ static const struct hostile hostile[] = {
 	{ H("[guest ../../etc]\n"), 1, "may only use letters" },
 	{ H("[guest a;rm -rf]\n"), 1, "may only use letters" },
 	{ H("[guest a]\ncpus = 1\nmemory = 2M\nimage = \"x\"\n"), 4, "unknown key 'image'" },
-	{ H("[longbus]\nbaud = 9600 9600\n"), 2, "bad baud" },
-	{ H("[longbus]\nbaud = '9600'\n"), 2, "bad baud" },
-	{ H("[longbus]\nbaud = \"9600\"\n"), 2, "bad baud" },
-	{ H("[longbus]\n baud = 1 = 2 = 3\n"), 2, "bad baud" },
-	{ H("[longbus]\nlog_level = INFO\n"), 2, "bad log_level" },
-	{ H("[longbus]\ndebug = 2\n"), 2, "bad boolean" },
-	{ H("[longbus]\nserial = com\n"), 2, "bad serial" },
-	{ H("[longbus]\nserial = 0x3f8 0x2f8\n"), 2, "bad serial" },
+	{ H("[longbus]\nbaud = 9600 9600\n"), 2, "baud: bad choice" },
+	{ H("[longbus]\nbaud = '9600'\n"), 2, "baud: bad choice" },
+	{ H("[longbus]\nbaud = \"9600\"\n"), 2, "baud: bad choice" },
+	{ H("[longbus]\n baud = 1 = 2 = 3\n"), 2, "baud: bad choice" },
+	{ H("[longbus]\nlog_level = INFO\n"), 2, "log_level: bad choice" },
+	{ H("[longbus]\ndebug = 2\n"), 2, "debug: bad boolean" },
+	{ H("[longbus]\nserial = com\n"), 2, "serial: bad number" },
+	{ H("[longbus]\nserial = 0x3f8 0x2f8\n"), 2, "serial: bad number" },
 	{ H("[longbus]\nmemory = 64M 64M\n"), 2, "bad size" },
-	{ H("[longbus]\nmemory = 0\n"), 2, "below the minimum" },
+	{ H("[longbus]\nmemory = 0\n"), 2, "memory: '0' is below the minimum" },
 	{ H("[longbus]\nmemory = 16777215T\n"), 2, "above the maximum" },
 	{ H("[guest a]\ncpus = 1\nmemory = 0x\n"), 3, "bad size" },
 	{ H("[guest a]\ncpus = 1\nmemory = 2M\n[guest b]\ncpus = 1\nmemory = 2M"), 5, "overlap guest 'a' (line 2) on cpu 1" },
@@ -1308,7 +1374,7 @@ static const struct hostile hostile[] = {
 	{ H("[longbus]\nbaud.x = 9600\n"), 2, "bad key" },
 	{ H("[longbus]\n[x]\n"), 2, "unknown section [x]" },
 	{ H("[LONGBUS]\n"), 1, "did you mean [longbus]" },
-	{ H("[longbus]\n#\n#\n#\n\n\nbaud=1\n"), 7, "bad baud" },
+	{ H("[longbus]\n#\n#\n#\n\n\nbaud=1\n"), 7, "baud: bad choice" },
 	{ H("# a\n# b\n   \n\t\n[longbus]\nmemory = 64\n"), 6, "below the minimum" },
 };
 
@@ -1478,6 +1544,119 @@ static void test_hostile_mutated_valid_config_never_crashes(void **state)
 	assert_true(ok > 0 && ok < 20000);
 }
 
+/* ---- [net] ------------------------------------------------------------------ */
+
+static void test_config_net_absent_means_no_network(void **state)
+{
+	(void)state;
+	expect_ok("[longbus]\n");
+	assert_false(cfg.have_net_section);
+}
+
+static void test_config_net_empty_section_is_auto_nic_and_dhcp(void **state)
+{
+	(void)state;
+	expect_ok("[net]\n");
+	assert_true(cfg.have_net_section);
+	assert_int_equal(cfg.net.line, 1);
+	assert_true(cfg.net.nic_auto);
+	assert_true(cfg.net.dhcp);
+	assert_int_equal(cfg.net.mac_line, 0);
+	assert_int_equal(cfg.net.gateway, 0);
+	assert_false(cfg.net.iperf);
+	assert_false(cfg.net.echo);
+}
+
+static void test_config_net_all_keys_static(void **state)
+{
+	(void)state;
+	expect_ok("[longbus]\n"
+		  "[net]\n"
+		  "nic = 0000:00:02.0\n"
+		  "mac = 52:54:00:AB:cd:01\n"
+		  "ip = 10.0.2.20/24\n"
+		  "gateway = 10.0.2.2\n"
+		  "iperf = on\n"
+		  "echo = yes\n"
+		  "[guest g]\ncpus = 1\nmemory = 2M\n");
+	assert_true(cfg.have_net_section);
+	assert_int_equal(cfg.net.line, 2);
+	assert_false(cfg.net.nic_auto);
+	assert_int_equal(cfg.net.nic_seg, 0);
+	assert_int_equal(cfg.net.nic_bus, 0);
+	assert_int_equal(cfg.net.nic_dev, 2);
+	assert_int_equal(cfg.net.nic_fn, 0);
+	assert_int_equal(cfg.net.nic_line, 3);
+	assert_int_equal(cfg.net.mac_line, 4);
+	assert_memory_equal(cfg.net.mac, "\x52\x54\x00\xab\xcd\x01", 6);
+	assert_false(cfg.net.dhcp);
+	assert_int_equal(cfg.net.ip, 0x0a000214);
+	assert_int_equal(cfg.net.ip_len, 24);
+	assert_int_equal(cfg.net.gateway, 0x0a000202);
+	assert_int_equal(cfg.net.gateway_line, 6);
+	assert_true(cfg.net.iperf);
+	assert_true(cfg.net.echo);
+	assert_int_equal(cfg.nguests, 1);
+}
+
+static void test_config_net_words_auto_and_dhcp(void **state)
+{
+	(void)state;
+	expect_ok("[net]\nnic = auto\nip = dhcp\n");
+	assert_true(cfg.net.nic_auto);
+	assert_true(cfg.net.dhcp);
+	expect_ok("[net]\nnic = 3:00.1\nip = 192.168.1.7/32\n");
+	assert_false(cfg.net.nic_auto);
+	assert_int_equal(cfg.net.nic_bus, 3);
+	assert_int_equal(cfg.net.nic_fn, 1);
+	assert_false(cfg.net.dhcp);
+	assert_int_equal(cfg.net.ip_len, 32);
+	/* A /0 has every gateway on its subnet. */
+	expect_ok("[net]\nip = 10.0.0.1/0\ngateway = 192.168.0.1\n");
+	assert_int_equal(cfg.net.ip_len, 0);
+}
+
+static void test_config_net_errors_name_key_and_line(void **state)
+{
+	(void)state;
+	expect_message("[net]\nnic = eth0\n", 2,
+		       "nic: bad PCI address 'eth0' (use bus:dev.fn in hex, e.g. 00:1f.2 or 0000:00:1f.2) (or auto)");
+	expect_error("[net]\nnic = Auto\n", 2, "nic: bad PCI address 'Auto'");
+	expect_error("[net]\nnic = 00:20.0\n", 2, "nic: ");
+	expect_error("[net]\nnic = 0000:00:02.0.0.0.0.0.0.0.0.0.0\n", 2, "nic: ");
+	expect_message("[net]\nip = 10.0.0.1\n", 2,
+		       "ip: bad IPv4 prefix '10.0.0.1' (use address/length, e.g. 10.0.0.0/24) (or dhcp)");
+	expect_error("[net]\nip = DHCP\n", 2, "ip: bad IPv4 prefix 'DHCP'");
+	expect_error("[net]\nip = 10.0.0.300/24\n", 2, "ip: ");
+	expect_error("[net]\nip = 10.0.0.1/33\n", 2, "ip: ");
+	expect_error("[net]\nmac = 52:54:00:12:34\n", 2, "mac: bad MAC address");
+	expect_message("[net]\nmac = 01:00:5e:00:00:01\n", 2,
+		       "mac: 01:... is a multicast address (the first byte must be even, e.g. 52:54:00:12:34:56)");
+	expect_error("[net]\nmac = 00:00:00:00:00:00\n", 2, "mac: 00:00:00:00:00:00 is not a station address");
+	expect_error("[net]\ngateway = 10.0.0.256\n", 2, "gateway: IPv4 address '10.0.0.256' has a number above 255");
+	expect_message("[net]\ngateway = 10.0.2.2\n", 2,
+		       "gateway: not used with ip = dhcp (DHCP supplies it; remove the line or set a static ip)");
+	expect_message("[net]\nip = 10.0.0.1/24\ngateway = 10.0.1.1\n", 3,
+		       "gateway: 10.0.1.1 is outside 10.0.0.1/24 (it must be on the same subnet)");
+	expect_error("[net]\niperf = maybe\n", 2, "iperf: bad boolean 'maybe'");
+	expect_error("[net]\necho = 2\n", 2, "echo: bad boolean");
+	expect_error("[net]\nnic =\n", 2, "empty value for 'nic' (e.g. nic = auto)");
+	expect_error("[net]\nip = dhcp\nip = dhcp\n", 3, "duplicate key 'ip' (first set at line 2)");
+	expect_error("[net]\niperff = on\n", 2, "unknown key 'iperff' in [net] (did you mean 'iperf'?)");
+}
+
+static void test_config_net_section_errors(void **state)
+{
+	(void)state;
+	expect_message("[net]\n[net]\n", 2, "[net] appears twice (first at line 1; merge them)");
+	expect_message("[net eth0]\n", 1, "[net] takes no name (found 'eth0')");
+	expect_message("[nett]\n", 1, "unknown section [nett] (did you mean [net]?)");
+	/* Keys stay in their section: [net] keys under [longbus] are unknown. */
+	expect_error("[longbus]\nip = dhcp\n", 2, "unknown key 'ip' in [longbus]");
+	/* The section's checks run when the next header ends it, too. */
+	expect_error("[net]\nip = dhcp\ngateway = 10.0.2.2\n[longbus]\n", 3, "gateway: not used");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1498,6 +1677,7 @@ int main(void)
 		cmocka_unit_test(test_set_value_repeatable_key_fills_array_then_stops),
 		cmocka_unit_test(test_set_value_stores_every_type_at_its_offset),
 		cmocka_unit_test(test_set_value_enforces_schema_ranges),
+		cmocka_unit_test(test_set_value_errors_start_with_the_key),
 		cmocka_unit_test(test_set_value_reports_schema_bugs),
 		cmocka_unit_test(test_schema_examples_are_valid_values),
 		cmocka_unit_test(test_schema_defaults_and_ranges_fit_fields),
@@ -1521,6 +1701,12 @@ int main(void)
 		cmocka_unit_test(test_config_size_limit_is_inclusive),
 		cmocka_unit_test(test_config_unknown_key_suggests_nearest),
 		cmocka_unit_test(test_config_unknown_section_suggests_nearest),
+		cmocka_unit_test(test_config_net_absent_means_no_network),
+		cmocka_unit_test(test_config_net_empty_section_is_auto_nic_and_dhcp),
+		cmocka_unit_test(test_config_net_all_keys_static),
+		cmocka_unit_test(test_config_net_words_auto_and_dhcp),
+		cmocka_unit_test(test_config_net_errors_name_key_and_line),
+		cmocka_unit_test(test_config_net_section_errors),
 		cmocka_unit_test(test_config_duplicate_key_names_first_line),
 		cmocka_unit_test(test_config_same_key_in_two_guests_is_not_duplicate),
 		cmocka_unit_test(test_config_longbus_twice_names_first_line),
@@ -1529,6 +1715,7 @@ int main(void)
 		cmocka_unit_test(test_config_duplicate_guest_names_earlier_header),
 		cmocka_unit_test(test_config_guest_missing_required_key_points_at_header),
 		cmocka_unit_test(test_config_guest_memory_limits),
+		cmocka_unit_test(test_config_guest_cpus_errors_name_the_key),
 		cmocka_unit_test(test_config_guest_cpus_overlap_names_earlier_guest),
 		cmocka_unit_test(test_config_too_many_guests_points_at_extra_header),
 		cmocka_unit_test(test_config_line_syntax_errors),

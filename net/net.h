@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * longbus's own network: the NIC `[net]` picks, lwIP on top of it, and the
+ * services configured there (DHCP or a static address, lwiperf, echo).
+ *
+ * Context: lwIP runs only in the service loop on the service CPU; the
+ * functions here are for the boot CPU (net_init) and the shell, which runs
+ * in that same loop. Other CPUs use net/net_queue.h.
+ */
+#ifndef LONGBUS_NET_NET_H
+#define LONGBUS_NET_NET_H
+
+#include "kernel/config.h"
+
+/* TCP port of the echo server (`[net] echo = on`): the RFC 862 echo port. */
+#define NET_ECHO_PORT 7
+
+/*
+ * Brings the network up from cfg->net: claims and probes the NIC, starts
+ * lwIP, sets the address (or starts DHCP), starts lwiperf/echo when asked
+ * and registers the "net" service work. Without a [net] section, or when
+ * the NIC cannot be had, logs one line and leaves longbus without network.
+ * Boot CPU, once, after pci_init() and before the service loop starts.
+ */
+void net_init(const struct lb_config *cfg);
+
+/* Is the network up (a NIC and lwIP running)? */
+bool net_is_up(void);
+
+/* The `net` shell command: NIC, MAC, address, link, and counters. */
+void net_shell_show(void);
+
+/* The `ping <ip> [count]` shell command; replies print as they arrive. */
+void net_shell_ping(int argc, char **argv);
+
+#endif
