@@ -44,14 +44,26 @@ LOADER_OBJS := $(patsubst %.c,$(BUILD)/loader/%.o,$(LOADER_C)) \
 # Host unit tests (cmocka), with ASan and UBSan. Each test names its sources.
 HOST_CFLAGS := -std=c11 -g -O1 $(WARN) -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_TESTS := config format memmap palloc acpi pci
-unit_src_config := kernel/config.c kernel/config_types.c kernel/lib/format.c
-unit_src_format := kernel/lib/format.c
-unit_src_memmap := kernel/memmap.c
-unit_src_palloc := kernel/palloc.c kernel/memmap.c
-unit_src_acpi   := kernel/acpi.c
-unit_src_pci    := drivers/pci.c
-UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
+UNIT_TESTS := config format memmap palloc acpi pci decode stage2 gwalk vlapic vioapic \
+	multiboot cpuid e1000_ring virtq
+unit_src_config    := kernel/config.c kernel/config_types.c kernel/lib/format.c
+unit_src_format    := kernel/lib/format.c
+unit_src_memmap    := kernel/memmap.c
+unit_src_palloc    := kernel/palloc.c kernel/memmap.c
+unit_src_acpi      := kernel/acpi.c
+unit_src_pci       := drivers/pci.c
+unit_src_stage2    := vmm/stage2.c vmm/vmx/ept.c vmm/svm/npt.c
+unit_src_gwalk     := vmm/gwalk.c
+unit_src_vlapic    := vmm/vlapic.c
+unit_src_vioapic   := vmm/vioapic.c
+unit_src_multiboot := vmm/multiboot.c
+unit_src_cpuid     := vmm/cpuid.c
+unit_src_e1000_ring := drivers/e1000_ring.c
+unit_src_virtq     := drivers/virtq.c
+include tests/unit/decode.mk
+include tests/guests/guests.mk
+# Recursive: later blocks (network) add to UNIT_TESTS.
+UNIT_BINS = $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 
 # --- network: lwIP and net/ (issue 4) ----------------------------------------
 # lwIP 2.1.3 comes from Debian's source package: tools/fetch-lwip.sh
@@ -94,7 +106,7 @@ $(BUILD)/lwip-obj/%.o: $(LWIP_DIR)/src/%.c | $(LWIP_STAMP)
 # --- end of network block --------------------------------------------------
 
 .PHONY: all deps run test unit integration bench clean
-all: $(BUILD)/longbus.efi
+all: $(BUILD)/longbus.efi guests
 
 deps:
 	@tools/deps.sh

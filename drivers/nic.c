@@ -7,6 +7,7 @@
  */
 #include "drivers/e1000.h"
 #include "drivers/nic.h"
+#include "drivers/virtio_net.h"
 #include "kernel/errno.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
@@ -14,14 +15,9 @@
 #define LOG_TAG "nic"
 
 /*
- * Provided by drivers/virtio_net.c. Weak until it lands: a driver not
- * linked in is a NULL entry, which nic_pick() skips.
+ * Every NIC driver longbus has. `nic = auto` takes the first device in PCI
+ * bus order that some row matches; the first matching row drives it.
  */
-__attribute__((weak)) bool virtio_net_match(const struct pci_dev *d);
-__attribute__((weak)) int virtio_net_probe(struct pci_dev *d, const u8 *mac_override,
-					   struct netdev **out);
-
-/* In order of preference for `nic = auto`: the first match wins. */
 static const struct nic_driver nic_drivers[] = {
 	/* 82540EM (8086:100e, Bochs and QEMU) and 82574 (8086:10d3, QEMU q35's e1000e). */
 	{ "e1000", e1000_match, e1000_probe },
@@ -42,7 +38,7 @@ static const struct nic_driver *find_driver(const struct nic_driver *drv, size_t
 					    const struct pci_dev *d)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (drv[i].match && drv[i].probe && drv[i].match(d))
+		if (drv[i].match(d))
 			return &drv[i];
 	}
 	return NULL;

@@ -32,8 +32,7 @@ struct nic_want {
  * Pure: finds the device `want` names in r and the first driver in
  * drv[0..n) that matches it, and claims it PCI_OWNER_HV for that driver.
  * With want->any, devices owned by anyone are skipped, as are devices in
- * skip[0..nskip) (ones whose probe already failed). Entries with a NULL
- * match are ignored (a driver not built in).
+ * skip[0..nskip) (ones whose probe already failed).
  *
  * Returns 0 with *dev and *drv set; -ENODEV (no such BDF, or no unowned
  * supported NIC at all), -EBUSY (the BDF is owned: (*dev)->owner says by

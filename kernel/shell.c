@@ -9,6 +9,7 @@
  */
 #include "drivers/pci.h"
 #include "drivers/uart.h"
+#include "kernel/config_types.h"
 #include "kernel/ioapic.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
@@ -23,6 +24,9 @@
 #include "kernel/trap.h"
 #include "kernel/version.h"
 #include "kernel/x86/cpu.h"
+#include "vmm/vm.h"
+#include "vmm/vmm.h"
+#include "vmm/vuart.h"
 #include "net/net.h"
 
 #define LOG_TAG "shell"
@@ -222,6 +226,84 @@ static void cmd_crashtest(int argc, char **argv)
 		console_printf("crashtest: cpu%u is not online\n", cpu);
 }
 
+static void cmd_guests(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	vmm_shell_guests();
+}
+
+static void cmd_stats(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	vmm_shell_stats();
+}
+
+/* revoke NAME GPA: take one page away from a running guest (tests vm_unmap). */
+static void cmd_revoke(int argc, char **argv)
+{
+	u64 gpa = 0;
+	int err;
+
+	struct cfg_error perr;
+
+	/* The config's number syntax: decimal or 0x hex. */
+	if (argc != 3 || cfg_parse_size(argv[2], strlen(argv[2]), &gpa, &perr)) {
+		console_printf("usage: revoke NAME GPA (e.g. revoke web 0x200000)\n");
+		return;
+	}
+	for (unsigned i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
+		if (strcmp(vm->name, argv[1]) != 0)
+			continue;
+		err = vm_unmap(vm, gpa & ~0xfffULL, 0x1000);
+		if (err)
+			console_printf("revoke: error %d\n", err);
+		else
+			console_printf("revoke: 0x%lx unmapped from %s, every vCPU flushed\n",
+				       (unsigned long)(gpa & ~0xfffULL), vm->name);
+		return;
+	}
+	console_printf("revoke: no guest '%s'\n", argv[1]);
+}
+
+/* While set, typed bytes go to this guest's virtual UART (Ctrl-] returns). */
+static struct vm *console_vm;
+#define CONSOLE_ESCAPE 0x1d /* Ctrl-] */
+
+static void cmd_console(int argc, char **argv)
+{
+	if (argc != 2) {
+		console_printf("usage: console NAME\n");
+		return;
+	}
+	for (unsigned i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
+		if (strcmp(vm->name, argv[1]) != 0)
+			continue;
+		if (READ_ONCE(vm->state) != VM_RUNNING) {
+			console_printf("console: guest %s is %s\n", vm->name,
+				       vm_state_name(READ_ONCE(vm->state)));
+			return;
+		}
+		console_vm = vm;
+		console_printf("console: typing goes to guest %s; Ctrl-] returns\n", vm->name);
+		return;
+	}
+	console_printf("console: no guest '%s' (try 'guests')\n", argv[1]);
+}
+
+static void console_input(char c)
+{
+	if (c == CONSOLE_ESCAPE) {
+		console_vm = NULL;
+		console_printf("\nconsole: back to longbus\n" SHELL_PROMPT);
+		return;
+	}
+	/* A full ring drops the byte, as a UART overrun would. */
+	if (vuart_input(console_vm->uart, &c, 1))
+		vcpu_request(console_vm->vcpu[0], VCPU_REQ_EVAL_IRQ);
+}
+
 static const struct shell_cmd commands[] = {
 	{ "help", "", "list commands", false, cmd_help },
 	{ "status", "", "version, CPUs, memory, uptime, service loop", false, cmd_status },
@@ -230,10 +312,15 @@ static const struct shell_cmd commands[] = {
 	{ "pci", "", "PCI devices and their owners", false, cmd_pci },
 	{ "net", "", "longbus's own NIC, address, link and counters", false, cmd_net },
 	{ "ping", "<ip> [count]", "ICMP echo; prints each RTT", false, net_shell_ping },
+	{ "guests", "", "each guest's state and CPUs", false, cmd_guests },
+	{ "stats", "", "VM exits by reason, per vCPU", false, cmd_stats },
+	{ "console", "NAME", "type into a guest's serial console (Ctrl-] returns)", false,
+	  cmd_console },
 	{ "log", "level <lvl>", "show or set the log level (err|warn|info|dbg)", false, cmd_log },
 	{ "reboot", "", "reset the machine", false, cmd_reboot },
 	{ "poweroff", "", "switch the machine off", false, cmd_poweroff },
 	{ "crashtest", "pf|gp|stack [cpu]", "fault on purpose (debug = on)", true, cmd_crashtest },
+	{ "revoke", "NAME 0xGPA", "unmap one guest page now (debug = on)", true, cmd_revoke },
 };
 
 static void cmd_help(int argc, char **argv)
@@ -287,6 +374,10 @@ static void execute(char *s)
 
 static void input_char(char c)
 {
+	if (console_vm) {
+		console_input(c);
+		return;
+	}
 	if (c == '\n' && last_was_cr) {
 		last_was_cr = false;
 		return;

@@ -13,9 +13,19 @@
 #include "vmm/testdev.h"
 #include "vmm/vcpu.h"
 #include "vmm/vlapic.h"
+#include "vmm/vioapic.h"
 #include "vmm/vm.h"
+#include "vmm/vuart.h"
+#include "kernel/mm.h"
+#include "kernel/spinlock.h"
 
 #define LOG_TAG "vplatform"
+
+/* Per-VM interrupt routing state. */
+struct vplatform {
+	struct spinlock lock; /* protects: ioapic (any vCPU of the VM, and device models) */
+	struct vioapic ioapic;
+};
 
 /*
  * isa-debug-exit compatible: a write of v stops the guest with code v
@@ -65,8 +75,68 @@ static enum io_result lapic_mmio(struct vcpu *v, struct io_access *a, void *ctx)
 	return err ? IO_GUEST_FAULT : IO_DONE;
 }
 
+/*
+ * IOAPIC messages go to the VM's own vCPUs only. Matching a logical
+ * destination reads the targets' LDR/DFR without their owners: those
+ * change only when a guest reprograms its APICs, and a stale match routes
+ * one interrupt the way the previous setting would have.
+ */
+static void ioapic_deliver(void *ctx, const struct vioapic_msg *msg)
+{
+	struct vm *vm = ctx;
+
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *t = vm->vcpu[i];
+		if (!vlapic_matches_dest(t->lapic, msg->dest, msg->logical))
+			continue;
+		switch (msg->delivery_mode) {
+		case VIOAPIC_DM_FIXED:
+		case VIOAPIC_DM_LOWEST:
+			vcpu_post_interrupt(t, msg->vector, msg->level);
+			if (msg->delivery_mode == VIOAPIC_DM_LOWEST)
+				return;
+			break;
+		case VIOAPIC_DM_NMI:
+			vcpu_post_nmi(t);
+			break;
+		default:
+			log_dbg("guest %s: IOAPIC pin %u delivery mode %u not routed", vm->name,
+				msg->pin, msg->delivery_mode);
+			break;
+		}
+	}
+}
+
+static enum io_result ioapic_mmio(struct vcpu *v, struct io_access *a, void *ctx)
+{
+	struct vplatform *p = ctx;
+	int err;
+
+	(void)v;
+	u64 flags = spin_lock_irqsave(&p->lock);
+	if (a->is_write)
+		err = vioapic_mmio_write(&p->ioapic, (u32)a->off, a->size, a->value);
+	else
+		err = vioapic_mmio_read(&p->ioapic, (u32)a->off, a->size, &a->value);
+	spin_unlock_irqrestore(&p->lock, flags);
+	/* Odd sizes are not decoded by a real IOAPIC either: all-ones, dropped. */
+	return err ? IO_UNCLAIMED : IO_DONE;
+}
+
+void vplatform_set_irq(struct vm *vm, unsigned pin, bool level)
+{
+	struct vplatform *p = vm->plat;
+	u64 flags = spin_lock_irqsave(&p->lock);
+	int err = vioapic_set_irq(&p->ioapic, pin, level);
+	spin_unlock_irqrestore(&p->lock, flags);
+	if (err)
+		log_dbg("guest %s: IOAPIC pin %u out of range", vm->name, pin);
+}
+
 int vplatform_init(struct vm *vm)
 {
+	struct vplatform *p;
+	paddr_t pa;
 	int err = 0;
 
 	if (vm->ram_size > GPA_RAM_LIMIT) {
@@ -74,7 +144,15 @@ int vplatform_init(struct vm *vm)
 			(unsigned long)GPA_RAM_LIMIT);
 		return -EINVAL;
 	}
-	if (vm->debug_exit_port >= 0)
+	BUILD_ASSERT(sizeof(struct vplatform) <= PAGE_SIZE, "vplatform fits a page");
+	if (page_alloc(1, 1, &pa))
+		return -ENOMEM;
+	p = phys_to_virt(pa);
+	vioapic_reset(&p->ioapic, 0, ioapic_deliver, vm);
+	vm->plat = p;
+	vm->uart->set_irq = vplatform_set_irq;
+	err = mmio_register(vm, GPA_IOAPIC, GPA_IOAPIC_SIZE, ioapic_mmio, p);
+	if (!err && vm->debug_exit_port >= 0)
 		err = pio_register(vm, (u16)vm->debug_exit_port, 4, debug_exit, NULL);
 	if (!err)
 		err = pio_register(vm, 0xcf9, 1, refused, "reset control (0xcf9)");
@@ -93,7 +171,8 @@ int vplatform_init(struct vm *vm)
 
 void vplatform_eoi(struct vm *vm, u8 vector)
 {
-	/* The vIOAPIC arrives with the device-interrupt work; nothing is level-triggered yet. */
-	(void)vm;
-	(void)vector;
+	struct vplatform *p = vm->plat;
+	u64 flags = spin_lock_irqsave(&p->lock);
+	vioapic_eoi(&p->ioapic, vector);
+	spin_unlock_irqrestore(&p->lock, flags);
 }

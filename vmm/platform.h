@@ -30,6 +30,8 @@
 
 /* Registers the platform devices of a VM. Boot CPU, before the VM runs. */
 int vplatform_init(struct vm *vm) __must_check;
+/* A device model raises or lowers a guest interrupt line (IOAPIC pin). */
+void vplatform_set_irq(struct vm *vm, unsigned pin, bool level);
 /* A vLAPIC EOI of a level-triggered vector: the vIOAPIC may re-deliver. */
 void vplatform_eoi(struct vm *vm, u8 vector);
 

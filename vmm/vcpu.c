@@ -119,6 +119,8 @@ static void handle_requests(struct vcpu *v)
 	}
 	if (req & VCPU_REQ_STOP)
 		v->state = VCPU_STOPPED;
+	if ((req & VCPU_REQ_EVAL_IRQ) && v->id == 0)
+		vuart_rx_kick(v->vm->uart); /* console input may have arrived */
 	if (req & VCPU_REQ_INIT && v->state != VCPU_STOPPED) {
 		vlapic_init_signal(v->lapic);
 		v->state = VCPU_WAIT_SIPI;

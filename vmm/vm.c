@@ -241,6 +241,39 @@ static int build_vcpus(struct vm *vm, const struct multiboot_boot *mb)
 	return 0;
 }
 
+struct audit {
+	const struct vm *vm;
+	unsigned leaves, outside;
+};
+
+static int audit_leaf(void *ctx, const struct stage2_leaf *l)
+{
+	struct audit *a = ctx;
+	const struct vm *vm = a->vm;
+
+	a->leaves++;
+	if (l->hpa < vm->ram_hpa || l->hpa + l->size > vm->ram_hpa + vm->ram_size) {
+		if (!a->outside++)
+			log_err("audit: guest %s maps GPA 0x%lx to 0x%lx, outside its RAM", vm->name,
+				(unsigned long)l->gpa, (unsigned long)l->hpa);
+	}
+	return 0;
+}
+
+/*
+ * Isolation audit: every stage-2 mapping must point into the VM's own RAM
+ * block, which the loader allocated as LB_MEMTYPE_GUEST for it alone.
+ */
+static int vm_audit(struct vm *vm)
+{
+	struct audit a = { .vm = vm };
+
+	if (stage2_walk(&vm->s2, audit_leaf, &a) || a.outside)
+		return -EFAULT;
+	log_info("audit: guest %s: %u mappings, all inside its own RAM", vm->name, a.leaves);
+	return 0;
+}
+
 static int vm_build(struct vm *vm, const struct boot_info *bi)
 {
 	struct multiboot_boot mb;
@@ -249,6 +282,8 @@ static int vm_build(struct vm *vm, const struct boot_info *bi)
 	err = vmm_backend()->vm_init(vm);
 	if (!err)
 		err = map_ram(vm);
+	if (!err)
+		err = vm_audit(vm);
 	if (!err)
 		err = load_image(vm, bi, &mb);
 	if (!err)

@@ -103,6 +103,7 @@ struct vm {
 
 	int debug_exit_port; /* -1 when absent */
 	struct vuart *uart;
+	struct vplatform *plat; /* interrupt routing: vmm/platform.c */
 	u64 pio_exits, mmio_exits; /* for `stats` (each vCPU adds its own with atomics) */
 };
 

@@ -150,11 +150,13 @@ static enum io_result vuart_io(struct vcpu *v, struct io_access *a, void *ctx)
 	struct vuart *u = ctx;
 
 	(void)v;
+	u64 flags = spin_lock_irqsave(&u->lock);
 	/* A 16550 has byte registers; wider accesses touch only the first. */
 	if (a->is_write)
 		reg_write(u, (unsigned)a->off, (u8)a->value);
 	else
 		a->value = reg_read(u, (unsigned)a->off);
+	spin_unlock_irqrestore(&u->lock, flags);
 	return IO_DONE;
 }
 
@@ -167,13 +169,25 @@ int vuart_init(struct vuart *u, struct vm *vm)
 
 u64 vuart_poll(struct vuart *u, u64 now_ns)
 {
-	if (u->len == 0)
+	u64 next = 0;
+
+	/* Unlocked peek: an empty line needs nothing (the common case, every exit). */
+	if (READ_ONCE(u->len) == 0)
 		return 0;
-	if (now_ns - u->last_tx_ns >= VUART_IDLE_FLUSH_NS) {
+	u64 flags = spin_lock_irqsave(&u->lock);
+	if (u->len && now_ns - u->last_tx_ns >= VUART_IDLE_FLUSH_NS)
 		flush_line(u);
-		return 0;
-	}
-	return u->last_tx_ns + VUART_IDLE_FLUSH_NS;
+	else if (u->len)
+		next = u->last_tx_ns + VUART_IDLE_FLUSH_NS;
+	spin_unlock_irqrestore(&u->lock, flags);
+	return next;
+}
+
+void vuart_rx_kick(struct vuart *u)
+{
+	u64 flags = spin_lock_irqsave(&u->lock);
+	update_irq(u);
+	spin_unlock_irqrestore(&u->lock, flags);
 }
 
 size_t vuart_input(struct vuart *u, const char *buf, size_t n)

@@ -9,6 +9,7 @@
 #define LONGBUS_VMM_VUART_H
 
 #include "kernel/compiler.h"
+#include "kernel/spinlock.h"
 
 #define VUART_BASE 0x3f8
 #define VUART_IRQ 4
@@ -20,6 +21,7 @@ struct vm;
 
 struct vuart {
 	struct vm *vm;
+	struct spinlock lock; /* protects: the registers and the output line (any vCPU of the VM) */
 	/* Registers (vCPU side only). */
 	u8 ier, lcr, mcr, scr, dll, dlm;
 	bool thr_irq_pending; /* THRE interrupt not yet read from IIR */
@@ -38,7 +40,9 @@ struct vuart {
 int vuart_init(struct vuart *u, struct vm *vm) __must_check;
 /* vCPU side: flush a partial line that has been idle long enough; returns the next deadline (ns) or 0. */
 u64 vuart_poll(struct vuart *u, u64 now_ns);
-/* Service side: queue input bytes; returns how many fit. */
+/* Service side: queue input bytes; returns how many fit. Then kick a vCPU. */
 size_t vuart_input(struct vuart *u, const char *buf, size_t n);
+/* vCPU side, after a kick: raise the receive interrupt if input waits. */
+void vuart_rx_kick(struct vuart *u);
 
 #endif

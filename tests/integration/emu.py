@@ -138,8 +138,13 @@ def _compile(pattern: Pattern):
     return re.compile(re.escape(pattern)), repr(pattern)
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
+
+
 def _tail(text: str, lines: int = 40) -> str:
-    rows = text.splitlines()[-lines:]
+    """Last lines of text, indented, without terminal escapes (OVMF clears
+    the screen with them)."""
+    rows = _ANSI.sub("", text).splitlines()[-lines:]
     return "\n".join("    | " + r for r in rows) if rows else "    | (nothing)"
 
 
@@ -535,9 +540,10 @@ class Machine:
                     break
                 wake = deadline if closed_grace is None else min(deadline, closed_grace)
                 self._cond.wait(wake - now)
+        ended = self._exited
         if budget_hit or self._budget_expired:
             self.kill()
-        raise AssertionError(self._failure(reason))
+        raise AssertionError(self._failure(reason, emu_tail=ended))
 
     def expect_absent(self, pattern: Pattern) -> None:
         """Fail if `pattern` occurs anywhere in the output so far."""
@@ -680,7 +686,9 @@ class Machine:
             out.append(f"  {p.name}:\n{_tail(text, lines)}")
         return "\n".join(out)
 
-    def _failure(self, reason: str, emu_tail: bool = True) -> str:
+    def _failure(self, reason: str, emu_tail: bool = False) -> str:
+        """The AssertionError text: reason, log paths, serial tail and, when
+        the emulator itself is the story (exit, no connect), its log tail."""
         what = (self.backend if self.backend == "subprocess"
                 else f"{self.backend}, {self.cpus} cpu")
         msg = [f"{self.name} [{what}] {reason} "

@@ -1355,7 +1355,7 @@ static const struct hostile hostile[] = {
 	{ H("[guest a]\ncpus=1\nmemory=2M\n[guest a]\n"), 4, "already declared at line 1" },
 	{ H("[guest ../../etc]\n"), 1, "may only use letters" },
 	{ H("[guest a;rm -rf]\n"), 1, "may only use letters" },
-	{ H("[guest a]\ncpus = 1\nmemory = 2M\nimage = \"x\"\n"), 4, "unknown key 'image'" },
+	{ H("[guest a]\ncpus = 1\nmemory = 2M\nkernel = \"x\"\n"), 4, "unknown key 'kernel'" },
 	{ H("[longbus]\nbaud = 9600 9600\n"), 2, "baud: bad choice" },
 	{ H("[longbus]\nbaud = '9600'\n"), 2, "baud: bad choice" },
 	{ H("[longbus]\nbaud = \"9600\"\n"), 2, "baud: bad choice" },

@@ -631,53 +631,33 @@ static void test_hostile_entries_across_the_wrap_are_counted_exactly(void **stat
 	assert_stats(&f->vq, cycles + 4, cycles + 3, 1, 2, 2, 0);
 }
 
+/* A test on a fresh queue of the given size, freed (and ASan-checked) after. */
+#define ON_QUEUE(test, setup) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout_256_modern_and_legacy_offsets),
 		cmocka_unit_test(test_layout_rejects_bad_sizes_and_alignments),
-		cmocka_unit_test_setup_teardown(test_init_rejects_null_bad_size_and_misalignment,
-						setup256, teardown),
-		cmocka_unit_test_setup_teardown(test_init_gives_device_addresses_of_all_three_parts,
-						setup256, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_add_chain_writes_descriptors_and_publish_exposes_head, setup256,
-			teardown),
-		cmocka_unit_test_setup_teardown(test_publish_honours_device_no_notify, setup256,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_set_no_interrupt_sets_and_clears_avail_flag,
-						setup256, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_add_rejects_malformed_chains_without_side_effects, setup256, teardown),
-		cmocka_unit_test_setup_teardown(test_add_to_full_queue_is_enospc_and_changes_nothing,
-						setup8, teardown),
-		cmocka_unit_test_setup_teardown(test_completion_returns_token_len_and_frees_chain,
-						setup256, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_out_of_order_completions_keep_free_list_consistent, setup8, teardown),
-		cmocka_unit_test_setup_teardown(test_used_id_out_of_range_is_counted_and_skipped,
-						setup256, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_duplicate_completion_is_counted_once_and_dropped, setup256, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_used_id_of_chain_middle_or_unused_slot_is_not_in_flight, setup256,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_len_beyond_writable_bytes_is_flagged_and_buffer_returned, setup256,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_used_idx_jump_breaks_queue_without_reading_entries, setup256, teardown),
-		cmocka_unit_test_setup_teardown(test_used_idx_going_backwards_is_a_jump, setup256,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_used_idx_full_ring_ahead_is_not_a_jump, setup8,
-						teardown),
-		cmocka_unit_test_setup_teardown(
-			test_device_scribbling_descriptor_table_cannot_corrupt_free_list, setup8,
-			teardown),
-		cmocka_unit_test_setup_teardown(test_indexes_wrap_past_65535_in_batches, setup256,
-						teardown),
-		cmocka_unit_test_setup_teardown(
-			test_hostile_entries_across_the_wrap_are_counted_exactly, setup8, teardown),
+		ON_QUEUE(test_init_rejects_null_bad_size_and_misalignment, setup256),
+		ON_QUEUE(test_init_gives_device_addresses_of_all_three_parts, setup256),
+		ON_QUEUE(test_add_chain_writes_descriptors_and_publish_exposes_head, setup256),
+		ON_QUEUE(test_publish_honours_device_no_notify, setup256),
+		ON_QUEUE(test_set_no_interrupt_sets_and_clears_avail_flag, setup256),
+		ON_QUEUE(test_add_rejects_malformed_chains_without_side_effects, setup256),
+		ON_QUEUE(test_add_to_full_queue_is_enospc_and_changes_nothing, setup8),
+		ON_QUEUE(test_completion_returns_token_len_and_frees_chain, setup256),
+		ON_QUEUE(test_out_of_order_completions_keep_free_list_consistent, setup8),
+		ON_QUEUE(test_used_id_out_of_range_is_counted_and_skipped, setup256),
+		ON_QUEUE(test_duplicate_completion_is_counted_once_and_dropped, setup256),
+		ON_QUEUE(test_used_id_of_chain_middle_or_unused_slot_is_not_in_flight, setup256),
+		ON_QUEUE(test_len_beyond_writable_bytes_is_flagged_and_buffer_returned, setup256),
+		ON_QUEUE(test_used_idx_jump_breaks_queue_without_reading_entries, setup256),
+		ON_QUEUE(test_used_idx_going_backwards_is_a_jump, setup256),
+		ON_QUEUE(test_used_idx_full_ring_ahead_is_not_a_jump, setup8),
+		ON_QUEUE(test_device_scribbling_descriptor_table_cannot_corrupt_free_list, setup8),
+		ON_QUEUE(test_indexes_wrap_past_65535_in_batches, setup256),
+		ON_QUEUE(test_hostile_entries_across_the_wrap_are_counted_exactly, setup8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
