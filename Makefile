@@ -85,9 +85,10 @@ LWIP_OBJS  := $(patsubst %.c,$(BUILD)/lwip-obj/%.o,$(LWIP_SRC))
 NET_OBJS   := $(patsubst %.c,$(BUILD)/core/%.o,$(wildcard net/*.c))
 CORE_OBJS  += $(NET_OBJS) $(LWIP_OBJS)
 
-UNIT_TESTS += net_queue
+UNIT_TESTS += net_queue nic
 unit_src_net_queue := net/net_queue.c
-UNIT_BINS  += $(BUILD)/unit/test_net_queue
+unit_src_nic := drivers/nic.c drivers/pci.c kernel/lib/format.c
+UNIT_BINS  += $(BUILD)/unit/test_net_queue $(BUILD)/unit/test_nic
 
 # Fetched once; the script is idempotent and checks the version.
 $(LWIP_STAMP):

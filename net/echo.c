@@ -12,6 +12,7 @@
 #include "kernel/errno.h"
 #include "kernel/klib.h"
 #include "kernel/log.h"
+#include "net/crc32.h"
 #include "net/echo.h"
 
 #include "lwip/pbuf.h"
@@ -26,12 +27,17 @@ struct echo_conn {
 	bool closing;	     /* the peer has closed its side */
 	struct tcp_pcb *pcb;
 	struct pbuf *pending; /* received, not yet written back */
+	u64 bytes;	      /* received so far */
+	u32 crc;	      /* CRC-32 of those bytes, logged at the end */
+	char peer[24];
 };
 
 static struct echo_conn conns[ECHO_MAX_CONNS];
 
-static void echo_release(struct echo_conn *c)
+static void echo_release(struct echo_conn *c, const char *how)
 {
+	log_info("%s %s after %lu bytes, crc32 0x%08x", c->peer, how, (unsigned long)c->bytes,
+		 c->crc);
 	if (c->pending)
 		pbuf_free(c->pending);
 	memset(c, 0, sizeof(*c));
@@ -47,7 +53,7 @@ static err_t echo_close(struct echo_conn *c)
 	tcp_sent(pcb, NULL);
 	tcp_poll(pcb, NULL, 0);
 	tcp_err(pcb, NULL);
-	echo_release(c);
+	echo_release(c, "closed");
 	if (tcp_close(pcb) == ERR_OK)
 		return ERR_OK;
 	tcp_abort(pcb);
@@ -94,6 +100,11 @@ static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 			pbuf_free(p);
 		return ERR_OK;
 	}
+	if (p) {
+		c->bytes += p->tot_len;
+		for (struct pbuf *q = p; q; q = q->next)
+			c->crc = crc32_update(c->crc, q->payload, q->len);
+	}
 	if (!p)
 		c->closing = true;
 	else if (c->pending)
@@ -120,7 +131,7 @@ static void echo_err(void *arg, err_t err)
 {
 	(void)err;
 	if (arg)
-		echo_release(arg);
+		echo_release(arg, "reset");
 }
 
 static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -140,6 +151,11 @@ static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	}
 	c->used = true;
 	c->pcb = pcb;
+	{
+		u32 ip = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)));
+		ksnprintf(c->peer, sizeof(c->peer), "%u.%u.%u.%u:%u", ip >> 24, (ip >> 16) & 0xff,
+			  (ip >> 8) & 0xff, ip & 0xff, pcb->remote_port);
+	}
 	tcp_arg(pcb, c);
 	tcp_recv(pcb, echo_recv);
 	tcp_sent(pcb, echo_sent);

@@ -72,7 +72,8 @@ void vioapic_reset(struct vioapic *io, u8 id, vioapic_deliver_fn deliver, void *
  * (else -EINVAL). IOREGSEL (0x00) takes a write of any size at its first
  * byte (the low 8 bits select). IOWIN (0x10) takes only a 4-byte write at
  * 0x10; other writes are dropped. Reads of any size return the bytes they
- * cover of the 16-byte slot {register, 0, 0, 0}; other slots read 0.
+ * cover of the 16-byte slot {register, 0, 0, 0} of their first byte;
+ * other slots read 0.
  * Indirect registers: 0x00 ID (bits 27:24 writable), 0x01 version
  * 0x00170011, 0x02 arbitration (= ID), 0x10 + 2n / 0x11 + 2n the low / high
  * half of RTE n; delivery status reads idle, Remote IRR is read-only;

@@ -124,7 +124,9 @@ u64 vlapic_mmio_base(const struct vlapic *v);
 /*
  * xAPIC page access, off in [0, VLAPIC_MMIO_SIZE), size 1, 2, 4 or 8
  * (else -EINVAL). Registers sit at 16-byte slots; bytes 4..15 of a slot
- * read 0. Reads of any size return the bytes they cover; only a 4-byte
+ * read 0, and an access is decoded in the slot of its first byte (what
+ * would spill into the next slot reads 0). Reads of any size return the
+ * bytes they cover; only a 4-byte
  * write at the start of a slot has an effect, others are dropped
  * (VLAPIC_FX_DROPPED), as on hardware where the SDM guarantees nothing
  * else. Reserved slots read 0, drop writes and set ESR "illegal register

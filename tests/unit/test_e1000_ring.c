@@ -498,6 +498,18 @@ static void test_rx_zero_length_is_bad_length(void **state)
 	assert_stats(&f->st, &want);
 }
 
+static void test_rx_zero_length_eop_ending_a_chain_is_bad_length(void **state)
+{
+	struct fake *f = *state; /* 256-byte buffers */
+	struct netdev_stats want = { .rx_bad_length = 1 };
+
+	/* 256 bytes would be a valid frame; the empty EOP descriptor is not. */
+	dev_desc(f, 0, 256, E1000_RXD_STAT_DD, 0, 0, 0);
+	dev_desc(f, 1, 0, E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP, 0, 0, 256);
+	assert_int_equal(poll(f, 2, 64), 0);
+	assert_stats(&f->st, &want);
+}
+
 static void test_rx_length_above_buffer_is_bad_length(void **state)
 {
 	struct fake *f = *state; /* 2048-byte buffers */
@@ -511,6 +523,21 @@ static void test_rx_length_above_buffer_is_bad_length(void **state)
 	dev_desc(f, 3, 60, E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP, 0, 0, 0);
 	dev_desc(f, 4, 2048, E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP, 0, 0, 0);
 	assert_int_equal(poll(f, 5, 64), 0);
+	assert_stats(&f->st, &want);
+}
+
+static void test_rx_length_above_small_buffer_is_bad_length(void **state)
+{
+	struct fake *f = *state; /* 256-byte buffers: 257 is a legal frame size */
+	struct netdev_stats want = { .rx_bad_length = 2, .rx_packets = 1, .rx_bytes = 64 };
+
+	dev_desc(f, 0, 257, E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP, 0, 0, 0);
+	/* Second descriptor of a chain claims more than its buffer. */
+	dev_desc(f, 1, 256, E1000_RXD_STAT_DD, 0, 0, 0);
+	dev_desc(f, 2, 300, E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP, 0, 0, 256);
+	dev_frame(f, 3, 64, 30);
+	assert_int_equal(poll(f, 4, 64), 1);
+	assert_frame(f, 0, 64, 30);
 	assert_stats(&f->st, &want);
 }
 
@@ -945,7 +972,9 @@ int main(void)
 		TEST_2K(test_rx_wraps_around_the_end_of_the_ring),
 		TEST_256(test_rx_chain_wrapping_the_ring_end_is_reassembled),
 		TEST_2K(test_rx_zero_length_is_bad_length),
+		TEST_256(test_rx_zero_length_eop_ending_a_chain_is_bad_length),
 		TEST_2K(test_rx_length_above_buffer_is_bad_length),
+		TEST_256(test_rx_length_above_small_buffer_is_bad_length),
 		TEST_2K(test_rx_frame_above_max_in_one_buffer_is_bad_length),
 		TEST_2K(test_rx_runt_is_bad_length),
 		TEST_256(test_rx_reassembly_above_max_frame_counts_once),
