@@ -85,10 +85,11 @@ LWIP_OBJS  := $(patsubst %.c,$(BUILD)/lwip-obj/%.o,$(LWIP_SRC))
 NET_OBJS   := $(patsubst %.c,$(BUILD)/core/%.o,$(wildcard net/*.c))
 CORE_OBJS  += $(NET_OBJS) $(LWIP_OBJS)
 
-UNIT_TESTS += net_queue nic
+UNIT_TESTS += net_queue nic crc32
 unit_src_net_queue := net/net_queue.c
 unit_src_nic := drivers/nic.c drivers/pci.c kernel/lib/format.c
-UNIT_BINS  += $(BUILD)/unit/test_net_queue $(BUILD)/unit/test_nic
+unit_src_crc32 := net/crc32.c
+UNIT_BINS  += $(BUILD)/unit/test_net_queue $(BUILD)/unit/test_nic $(BUILD)/unit/test_crc32
 
 # Fetched once; the script is idempotent and checks the version.
 $(LWIP_STAMP):

@@ -35,8 +35,14 @@
  */
 #define E1000_RX_DESCS 512
 #define E1000_TX_DESCS 256
-/* RCTL.BSIZE 2048: every frame (<= 1518 bytes, CRC stripped) fits one buffer. */
-#define E1000_BUF_SIZE 2048
+/*
+ * RX buffers of 2048 bytes (RCTL.BSIZE, the two kept together): every frame
+ * (<= 1518 bytes, CRC stripped) fits one, so the reassembly path is only
+ * for devices told a smaller size. TX: one buffer per frame, same stride.
+ */
+#define E1000_RX_BUF_SIZE 2048
+#define E1000_RX_BSIZE E1000_RCTL_BSIZE_2048
+#define E1000_TX_BUF_SIZE 2048
 
 /*
  * Deadlines. The SDM asks for >= 1 us after RST before register access;
@@ -79,6 +85,7 @@ static const struct e1000_model e1000_models[] = {
 struct e1000_buf_area {
 	paddr_t base;
 	u64 len;
+	u32 buf_size;
 };
 
 struct e1000 {
@@ -107,7 +114,8 @@ struct e1000 {
 #define E1000_TX_RING_BYTES (E1000_TX_DESCS * sizeof(struct e1000_tx_desc))
 #define E1000_DESC_BYTES ALIGN_UP(E1000_RX_RING_BYTES + E1000_TX_RING_BYTES, PAGE_SIZE)
 #define E1000_DMA_BYTES \
-	(E1000_DESC_BYTES + (u64)(E1000_RX_DESCS + E1000_TX_DESCS) * E1000_BUF_SIZE)
+	(E1000_DESC_BYTES + (u64)E1000_RX_DESCS * E1000_RX_BUF_SIZE + \
+	 (u64)E1000_TX_DESCS * E1000_TX_BUF_SIZE)
 BUILD_ASSERT(E1000_RX_RING_BYTES % E1000_RING_ALIGN == 0, "RDLEN is a multiple of 128");
 BUILD_ASSERT(E1000_TX_RING_BYTES % E1000_RING_ALIGN == 0, "TDLEN is a multiple of 128");
 BUILD_ASSERT(E1000_RX_DESCS >= E1000_RING_MIN && E1000_TX_DESCS >= E1000_RING_MIN,
@@ -189,7 +197,7 @@ static void *e1000_buf_map(void *ctx, u64 addr, size_t len)
 {
 	const struct e1000_buf_area *a = ctx;
 
-	if (addr < a->base || len > E1000_BUF_SIZE || addr - a->base > a->len - len)
+	if (addr < a->base || len > a->buf_size || addr - a->base > a->len - len)
 		return NULL;
 	return phys_to_virt(addr);
 }
@@ -324,23 +332,25 @@ static int e1000_setup_rings(struct e1000 *e)
 {
 	paddr_t desc = e->dma_pa;
 	struct e1000_bufs rx = {
-		.addr = e->rx_addr, .count = E1000_RX_DESCS, .size = E1000_BUF_SIZE,
+		.addr = e->rx_addr, .count = E1000_RX_DESCS, .size = E1000_RX_BUF_SIZE,
 		.map = e1000_buf_map, .ctx = &e->rx_area,
 	};
 	struct e1000_bufs tx = {
-		.addr = e->tx_addr, .count = E1000_TX_DESCS, .size = E1000_BUF_SIZE,
+		.addr = e->tx_addr, .count = E1000_TX_DESCS, .size = E1000_TX_BUF_SIZE,
 		.map = e1000_buf_map, .ctx = &e->tx_area,
 	};
 	int ret;
 
 	e->rx_area.base = desc + E1000_DESC_BYTES;
-	e->rx_area.len = (u64)E1000_RX_DESCS * E1000_BUF_SIZE;
+	e->rx_area.len = (u64)E1000_RX_DESCS * E1000_RX_BUF_SIZE;
+	e->rx_area.buf_size = E1000_RX_BUF_SIZE;
 	e->tx_area.base = e->rx_area.base + e->rx_area.len;
-	e->tx_area.len = (u64)E1000_TX_DESCS * E1000_BUF_SIZE;
+	e->tx_area.len = (u64)E1000_TX_DESCS * E1000_TX_BUF_SIZE;
+	e->tx_area.buf_size = E1000_TX_BUF_SIZE;
 	for (u32 i = 0; i < E1000_RX_DESCS; i++)
-		e->rx_addr[i] = e->rx_area.base + (u64)i * E1000_BUF_SIZE;
+		e->rx_addr[i] = e->rx_area.base + (u64)i * E1000_RX_BUF_SIZE;
 	for (u32 i = 0; i < E1000_TX_DESCS; i++)
-		e->tx_addr[i] = e->tx_area.base + (u64)i * E1000_BUF_SIZE;
+		e->tx_addr[i] = e->tx_area.base + (u64)i * E1000_TX_BUF_SIZE;
 
 	ret = e1000_rx_init(&e->rx, phys_to_virt(desc), e->bounce, &rx);
 	if (ret)
@@ -390,7 +400,7 @@ static void e1000_start(struct e1000 *e)
 	 * counts. SBP off: the device drops CRC-bad frames itself.
 	 */
 	e1000_wr(e, E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC |
-				 FIELD_PREP(E1000_RCTL_BSIZE, E1000_RCTL_BSIZE_2048));
+				 FIELD_PREP(E1000_RCTL_BSIZE, E1000_RX_BSIZE));
 	e1000_flush(e);
 }
 

@@ -249,8 +249,9 @@ static int bar_base_size(const struct pci_dev *d, u8 bar, u64 *base, u64 *size)
 
 	*base = ((u64)hi << 32) | (lo & PCI_BAR_MEM_ADDR_MASK);
 	*size = ~(((u64)mhi << 32) | (mlo & PCI_BAR_MEM_ADDR_MASK)) + 1;
-	if ((mlo & PCI_BAR_MEM_ADDR_MASK) == 0 || *base == 0)
-		return -ENODEV; /* not implemented, or firmware left it unassigned */
+	/* No writable address bit: not implemented. Base 0: firmware left it unassigned. */
+	if (((mlo & PCI_BAR_MEM_ADDR_MASK) == 0 && (!is64 || mhi == 0)) || *base == 0)
+		return -ENODEV;
 	return 0;
 }
 

@@ -312,6 +312,8 @@ static const struct shell_cmd commands[] = {
 	{ "pci", "", "PCI devices and their owners", false, cmd_pci },
 	{ "net", "", "longbus's own NIC, address, link and counters", false, cmd_net },
 	{ "ping", "<ip> [count]", "ICMP echo; prints each RTT", false, net_shell_ping },
+	{ "tcpcheck", "<ip> <port> <size>", "send to a TCP echo server, check the echo", false,
+	  net_shell_tcpcheck },
 	{ "guests", "", "each guest's state and CPUs", false, cmd_guests },
 	{ "stats", "", "VM exits by reason, per vCPU", false, cmd_stats },
 	{ "console", "NAME", "type into a guest's serial console (Ctrl-] returns)", false,

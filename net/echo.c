@@ -134,6 +134,15 @@ static void echo_err(void *arg, err_t err)
 		echo_release(arg, "reset");
 }
 
+/* "10.0.2.2:41234", for the log line at the end of the connection. */
+static void name_peer(struct echo_conn *c, const struct tcp_pcb *pcb)
+{
+	u32 ip = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)));
+
+	ksnprintf(c->peer, sizeof(c->peer), "%u.%u.%u.%u:%u", ip >> 24, (ip >> 16) & 0xff,
+		  (ip >> 8) & 0xff, ip & 0xff, pcb->remote_port);
+}
+
 static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct echo_conn *c = NULL;
@@ -151,11 +160,7 @@ static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	}
 	c->used = true;
 	c->pcb = pcb;
-	{
-		u32 ip = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)));
-		ksnprintf(c->peer, sizeof(c->peer), "%u.%u.%u.%u:%u", ip >> 24, (ip >> 16) & 0xff,
-			  (ip >> 8) & 0xff, ip & 0xff, pcb->remote_port);
-	}
+	name_peer(c, pcb);
 	tcp_arg(pcb, c);
 	tcp_recv(pcb, echo_recv);
 	tcp_sent(pcb, echo_sent);

@@ -27,6 +27,7 @@
 #include "net/net.h"
 #include "net/net_queue.h"
 #include "net/ping.h"
+#include "net/tcpcheck.h"
 
 #include "lwip/apps/lwiperf.h"
 #include "lwip/dhcp.h"
@@ -434,4 +435,36 @@ void net_shell_ping(int argc, char **argv)
 		console_printf("ping: a ping is already running\n");
 	else if (rc)
 		console_printf("ping: cannot start (%d)\n", rc);
+}
+
+void net_shell_tcpcheck(int argc, char **argv)
+{
+	struct cfg_error err;
+	u32 dst, port;
+	u64 size;
+	int rc;
+
+	if (argc != 4) {
+		console_printf("usage: tcpcheck <a.b.c.d> <port> <size, e.g. 64M>\n");
+		return;
+	}
+	if (cfg_parse_ipv4(argv[1], strlen(argv[1]), &dst, &err) ||
+	    cfg_parse_u32(argv[2], strlen(argv[2]), &port, &err) ||
+	    cfg_parse_size(argv[3], strlen(argv[3]), &size, &err)) {
+		console_printf("tcpcheck: %s\n", err.msg);
+		return;
+	}
+	if (!port || port > 0xffff || !size) {
+		console_printf("tcpcheck: port must be 1..65535 and size above 0\n");
+		return;
+	}
+	if (!net.up) {
+		console_printf("tcpcheck: no network (see `net`)\n");
+		return;
+	}
+	rc = tcpcheck_start(dst, (u16)port, size);
+	if (rc == -EBUSY)
+		console_printf("tcpcheck: a check is already running\n");
+	else if (rc)
+		console_printf("tcpcheck: cannot start (%d)\n", rc);
 }

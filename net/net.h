@@ -33,4 +33,10 @@ void net_shell_show(void);
 /* The `ping <ip> [count]` shell command; replies print as they arrive. */
 void net_shell_ping(int argc, char **argv);
 
+/*
+ * The `tcpcheck <ip> <port> <size>` shell command (net/tcpcheck.h): an
+ * end-to-end TCP transfer check against an echo server.
+ */
+void net_shell_tcpcheck(int argc, char **argv);
+
 #endif

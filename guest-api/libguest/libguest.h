@@ -32,6 +32,105 @@
 
 #ifndef LG_DEBUG_EXIT_PORT
 #define LG_DEBUG_EXIT_PORT 0xf4
+/* --- lapic.c: the local APIC (xAPIC page), TSC time, 64-bit division ------ */
+
+#define LG_LAPIC_BASE 0xfee00000u
+#define LG_LAPIC_ID 0x020
+#define LG_LAPIC_VERSION 0x030
+#define LG_LAPIC_TPR 0x080
+#define LG_LAPIC_PPR 0x0a0
+#define LG_LAPIC_EOI 0x0b0
+#define LG_LAPIC_LDR 0x0d0
+#define LG_LAPIC_DFR 0x0e0
+#define LG_LAPIC_SVR 0x0f0
+#define LG_LAPIC_ISR 0x100	/* 8 registers, 0x10 apart: vectors 32 * i .. */
+#define LG_LAPIC_IRR 0x200
+#define LG_LAPIC_ESR 0x280
+#define LG_LAPIC_ICR_LO 0x300
+#define LG_LAPIC_ICR_HI 0x310
+#define LG_LAPIC_LVT_TIMER 0x320
+#define LG_LAPIC_TIMER_ICR 0x380
+#define LG_LAPIC_TIMER_CCR 0x390
+#define LG_LAPIC_TIMER_DCR 0x3e0
+
+#define LG_SVR_ENABLE (1u << 8)
+#define LG_LVT_MASKED (1u << 16)
+#define LG_LVT_ONESHOT (0u << 17)
+#define LG_LVT_PERIODIC (1u << 17)
+#define LG_LVT_TSC_DEADLINE (2u << 17)
+#define LG_DCR_DIV1 0xbu
+
+/* ICR low word: delivery mode, level, trigger, destination mode and shorthand. */
+#define LG_ICR_FIXED 0x000u
+#define LG_ICR_NMI 0x400u
+#define LG_ICR_INIT 0x500u
+#define LG_ICR_STARTUP 0x600u
+#define LG_ICR_LOGICAL (1u << 11)
+#define LG_ICR_BUSY (1u << 12)	/* delivery status */
+#define LG_ICR_ASSERT (1u << 14)
+#define LG_ICR_LEVEL (1u << 15)
+#define LG_ICR_SELF (1u << 18)
+#define LG_ICR_ALL (2u << 18)
+#define LG_ICR_OTHERS (3u << 18)
+
+/* MSRs. x2APIC register R is MSR LG_MSR_X2APIC + R / 16. */
+#define LG_MSR_APIC_BASE 0x1bu
+#define LG_APIC_BASE_BSP (1u << 8)
+#define LG_APIC_BASE_X2APIC (1u << 10)
+#define LG_APIC_BASE_ENABLE (1u << 11)
+#define LG_MSR_TSC_DEADLINE 0x6e0u
+#define LG_MSR_X2APIC 0x800u
+
+/* One 32-bit access to the xAPIC page register at offset reg. */
+uint32_t lg_lapic_read(uint32_t reg);
+void lg_lapic_write(uint32_t reg, uint32_t val);
+/* Software-enables the APIC (SVR) with the given spurious vector; TPR 0. */
+void lg_lapic_enable(uint8_t spurious_vector);
+void lg_lapic_eoi(void);
+/* This CPU's xAPIC ID (ID register bits 31:24). */
+uint32_t lg_lapic_id(void);
+/*
+ * Sends an IPI: ICR high = dest << 24, then ICR low = icr_lo (vector |
+ * LG_ICR_*), and waits (bounded) for the delivery status to clear.
+ */
+void lg_lapic_send_ipi(uint32_t dest, uint32_t icr_lo);
+/* Whether vector is set in the IRR (ISR). */
+bool lg_lapic_irr(uint8_t vector);
+bool lg_lapic_isr(uint8_t vector);
+
+/*
+ * TSC frequency in kHz, measured once against the LAPIC timer, whose bus
+ * clock longbus defines as 100 MHz (docs/guest-platform.md). Where the TSC
+ * itself is slower than 100 MHz longbus runs the bus at the TSC rate, and
+ * this returns 100000: timeouts built on it then last longer, never
+ * shorter. The first call uses the timer (masked) and leaves it stopped;
+ * call it before programming the timer. Later calls return the cached value.
+ */
+uint32_t lg_tsc_khz(void);
+/* The TSC value ms milliseconds from now (lg_tsc_khz()). */
+uint64_t lg_tsc_after_ms(uint32_t ms);
+/* Busy-waits for us microseconds. */
+void lg_delay_us(uint32_t us);
+/* n / d for 64-bit n, by shift and subtract: a freestanding i386 link has no __udivdi3. */
+uint64_t lg_udiv64(uint64_t n, uint64_t d);
+
+/* --- ap.S, smp.c: starting application processors ---------------------------
+ * lg_start_ap() copies a real-mode trampoline to LG_AP_TRAMPOLINE (below
+ * 1 MiB, so the SIPI vector can name it), sends INIT, INIT de-assert and
+ * two SIPIs to APIC ID apic_id, and waits until the AP runs C: the AP
+ * switches to 32-bit protected mode, loads the same flat GDT selectors and
+ * the caller's IDT, takes stack_top as its stack, and calls fn(arg) with
+ * interrupts off. If fn returns, the AP halts with interrupts off.
+ * Returns 0, or -1 if the AP did not reach C within 10 s (TSC time).
+ * One AP at a time: the trampoline page and its parameters are shared.
+ * Nothing else in libguest is SMP-safe: lg_printf from two CPUs at once
+ * interleaves characters.
+ */
+#define LG_AP_TRAMPOLINE 0x1000u	/* SIPI vector 0x01; must be 4 KiB aligned, < 1 MiB */
+
+typedef void (*lg_ap_fn)(void *arg);
+int lg_start_ap(uint32_t apic_id, lg_ap_fn fn, void *arg, void *stack_top);
+
 #endif
 #define LG_COM1 0x3f8
 
@@ -429,5 +528,104 @@ void lg_paging_disable(void);
 void lg_paging_map_4m(uint32_t va, uint32_t pa, uint32_t flags);
 /* Makes the 4 MiB page at va not present and flushes it. */
 void lg_paging_unmap_4m(uint32_t va);
+
+/* --- lapic.c: the local APIC (xAPIC page), TSC time, 64-bit division ------ */
+
+#define LG_LAPIC_BASE 0xfee00000u
+#define LG_LAPIC_ID 0x020
+#define LG_LAPIC_VERSION 0x030
+#define LG_LAPIC_TPR 0x080
+#define LG_LAPIC_PPR 0x0a0
+#define LG_LAPIC_EOI 0x0b0
+#define LG_LAPIC_LDR 0x0d0
+#define LG_LAPIC_DFR 0x0e0
+#define LG_LAPIC_SVR 0x0f0
+#define LG_LAPIC_ISR 0x100	/* 8 registers, 0x10 apart: vectors 32 * i .. */
+#define LG_LAPIC_IRR 0x200
+#define LG_LAPIC_ESR 0x280
+#define LG_LAPIC_ICR_LO 0x300
+#define LG_LAPIC_ICR_HI 0x310
+#define LG_LAPIC_LVT_TIMER 0x320
+#define LG_LAPIC_TIMER_ICR 0x380
+#define LG_LAPIC_TIMER_CCR 0x390
+#define LG_LAPIC_TIMER_DCR 0x3e0
+
+#define LG_SVR_ENABLE (1u << 8)
+#define LG_LVT_MASKED (1u << 16)
+#define LG_LVT_ONESHOT (0u << 17)
+#define LG_LVT_PERIODIC (1u << 17)
+#define LG_LVT_TSC_DEADLINE (2u << 17)
+#define LG_DCR_DIV1 0xbu
+
+/* ICR low word: delivery mode, level, trigger, destination mode and shorthand. */
+#define LG_ICR_FIXED 0x000u
+#define LG_ICR_NMI 0x400u
+#define LG_ICR_INIT 0x500u
+#define LG_ICR_STARTUP 0x600u
+#define LG_ICR_LOGICAL (1u << 11)
+#define LG_ICR_BUSY (1u << 12)	/* delivery status */
+#define LG_ICR_ASSERT (1u << 14)
+#define LG_ICR_LEVEL (1u << 15)
+#define LG_ICR_SELF (1u << 18)
+#define LG_ICR_ALL (2u << 18)
+#define LG_ICR_OTHERS (3u << 18)
+
+/* MSRs. x2APIC register R is MSR LG_MSR_X2APIC + R / 16. */
+#define LG_MSR_APIC_BASE 0x1bu
+#define LG_APIC_BASE_BSP (1u << 8)
+#define LG_APIC_BASE_X2APIC (1u << 10)
+#define LG_APIC_BASE_ENABLE (1u << 11)
+#define LG_MSR_TSC_DEADLINE 0x6e0u
+#define LG_MSR_X2APIC 0x800u
+
+/* One 32-bit access to the xAPIC page register at offset reg. */
+uint32_t lg_lapic_read(uint32_t reg);
+void lg_lapic_write(uint32_t reg, uint32_t val);
+/* Software-enables the APIC (SVR) with the given spurious vector; TPR 0. */
+void lg_lapic_enable(uint8_t spurious_vector);
+void lg_lapic_eoi(void);
+/* This CPU's xAPIC ID (ID register bits 31:24). */
+uint32_t lg_lapic_id(void);
+/*
+ * Sends an IPI: ICR high = dest << 24, then ICR low = icr_lo (vector |
+ * LG_ICR_*), and waits (bounded) for the delivery status to clear.
+ */
+void lg_lapic_send_ipi(uint32_t dest, uint32_t icr_lo);
+/* Whether vector is set in the IRR (ISR). */
+bool lg_lapic_irr(uint8_t vector);
+bool lg_lapic_isr(uint8_t vector);
+
+/*
+ * TSC frequency in kHz, measured once against the LAPIC timer, whose bus
+ * clock longbus defines as 100 MHz (docs/guest-platform.md). Where the TSC
+ * itself is slower than 100 MHz longbus runs the bus at the TSC rate, and
+ * this returns 100000: timeouts built on it then last longer, never
+ * shorter. The first call uses the timer (masked) and leaves it stopped;
+ * call it before programming the timer. Later calls return the cached value.
+ */
+uint32_t lg_tsc_khz(void);
+/* The TSC value ms milliseconds from now (lg_tsc_khz()). */
+uint64_t lg_tsc_after_ms(uint32_t ms);
+/* Busy-waits for us microseconds. */
+void lg_delay_us(uint32_t us);
+/* n / d for 64-bit n, by shift and subtract: a freestanding i386 link has no __udivdi3. */
+uint64_t lg_udiv64(uint64_t n, uint64_t d);
+
+/* --- ap.S, smp.c: starting application processors ---------------------------
+ * lg_start_ap() copies a real-mode trampoline to LG_AP_TRAMPOLINE (below
+ * 1 MiB, so the SIPI vector can name it), sends INIT, INIT de-assert and
+ * two SIPIs to APIC ID apic_id, and waits until the AP runs C: the AP
+ * switches to 32-bit protected mode, loads the same flat GDT selectors and
+ * the caller's IDT, takes stack_top as its stack, and calls fn(arg) with
+ * interrupts off. If fn returns, the AP halts with interrupts off.
+ * Returns 0, or -1 if the AP did not reach C within 10 s (TSC time).
+ * One AP at a time: the trampoline page and its parameters are shared.
+ * Nothing else in libguest is SMP-safe: lg_printf from two CPUs at once
+ * interleaves characters.
+ */
+#define LG_AP_TRAMPOLINE 0x1000u	/* SIPI vector 0x01; must be 4 KiB aligned, < 1 MiB */
+
+typedef void (*lg_ap_fn)(void *arg);
+int lg_start_ap(uint32_t apic_id, lg_ap_fn fn, void *arg, void *stack_top);
 
 #endif

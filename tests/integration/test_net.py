@@ -1,11 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """longbus's own network (issue 4): NIC drivers, lwIP, [net], `net`, `ping`.
 
-QEMU only (`-netdev user`, i.e. slirp, with hostfwd from host loopback),
-once per NIC model: e1000 (82540EM), e1000e (82574, q35's default) and
-virtio-net. slirp's network is 10.0.2.0/24: the gateway (and the host as
-seen from the guest) is 10.0.2.2 and its DHCP server hands out 10.0.2.15.
-All traffic stays inside QEMU and host loopback.
+- Per NIC model (e1000 82540EM, e1000e 82574 = q35's default, virtio-net),
+  on QEMU `-netdev user` (slirp) with hostfwd from host loopback: a static
+  address, ping and a 4 MiB echo with checksum; DHCP and a host `iperf -c`
+  against lwiperf. slirp's network is 10.0.2.0/24: the gateway (the host as
+  seen from the guest) is 10.0.2.2, its DHCP server hands out 10.0.2.15.
+- [net] absent, and a `nic` BDF that is not there: no network, no crash.
+- Two longbus instances on a QEMU dgram link: ping, 64 MiB over TCP with
+  matching CRC-32s on both sides.
+- Bochs (the VT-x emulator) with its e1000 and slirp reaching a TCP echo
+  server on host loopback.
+- Hostile frames (bad IP/UDP/TCP checksums and lengths) from a raw sender
+  on a dgram link move exactly their lwIP drop counters.
+All traffic stays inside the emulators and host loopback.
 
 Host ports for hostfwd are picked free by the kernel just before QEMU
 starts. Timeouts: boot waits use m.boot_timeout (QEMU reaches the app in
@@ -180,3 +188,250 @@ def test_net_nic_bdf_that_is_absent_is_an_error_not_a_crash(boot):
     m.wait_for(PROMPT, m.scale(10))
     # The e1000 was left alone: nobody claimed it.
     run(m, "pci", re.compile(r"8086:100e class 02\.00\.00 owner=none"))
+
+
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def dgram_net(nic, local, remote):
+    """QEMU args: a point-to-point Ethernet link over UDP on host loopback."""
+    return ["-netdev", f"dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port={local},"
+                       f"remote.type=inet,remote.host=127.0.0.1,remote.port={remote}",
+            "-device", f"{nic},netdev=n0,mac={'52:54:00:00:00:%02x' % (local % 250 + 1)}"]
+
+
+TCPCHECK_RESULT = re.compile(
+    r"tcpcheck (\S+): (\S+): sent (\d+) bytes crc32 (0x[0-9a-f]{8}), "
+    r"received (\d+) bytes crc32 (0x[0-9a-f]{8}) in (\d+) ms \((\d+) kbit/s\)")
+
+
+def test_net_two_machines_ping_and_move_64mib_with_matching_crc(boot):
+    """Two longbus instances on one dgram link: ARP, ICMP, then 64 MiB over TCP.
+
+    B runs the echo server; A's `tcpcheck` sends 64 MiB of its pattern, checks
+    every echoed byte, and prints both CRC-32s; B logs the CRC-32 of what it
+    received. All three must agree. e1000e, q35's default NIC. -smp 1: the
+    host has two cores for two emulators. The transfer takes ~20-40 s on TCG
+    (64 MiB each way through two emulated NICs); 240 s allows for a loaded CI.
+    """
+    pa, pb = free_udp_port(), free_udp_port()
+    a = boot("[net]\nip = 10.0.0.1/24\n", cpus=1, name="a", fail_on=[FATAL],
+             extra_args=dgram_net("e1000e", pa, pb))
+    b = boot("[net]\nip = 10.0.0.2/24\necho = on\n", cpus=1, name="b", fail_on=[FATAL],
+             extra_args=dgram_net("e1000e", pb, pa))
+    for m in (a, b):
+        m.wait_for(READY, m.boot_timeout)
+        m.wait_for(PROMPT, m.scale(10))
+    a.send("ping 10.0.0.2 2")  # replies print after the prompt comes back
+    a.wait_for(re.compile(r"bytes from 10\.0\.0\.2: seq=1 time="), a.scale(5))
+    a.wait_for("ping 10.0.0.2: 2 sent, 2 received", a.scale(10))
+
+    a.send("tcpcheck 10.0.0.2 7 64M")
+    res = a.wait_for(TCPCHECK_RESULT, a.scale(240))
+    peer, verdict, sent, tx_crc, got, rx_crc, ms, kbps = res.groups()
+    assert (peer, verdict) == ("10.0.0.2:7", "ok"), res.group(0)
+    assert int(sent) == int(got) == 64 << 20
+    assert tx_crc == rx_crc
+    echo = b.wait_for(re.compile(r"echo: 10\.0\.0\.1:\d+ closed after (\d+) bytes, crc32 (0x[0-9a-f]{8})"),
+                      b.scale(20))
+    assert int(echo.group(1)) == 64 << 20
+    assert echo.group(2) == tx_crc
+
+
+class HostEcho:
+    """A TCP echo server on host loopback that records the CRC-32 of what it got."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.sock.settimeout(300)
+        self.port = self.sock.getsockname()[1]
+        self.received = 0
+        self.crc = 0
+        self.done = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        import zlib
+        try:
+            conn, _ = self.sock.accept()
+            with conn:
+                conn.settimeout(300)
+                while True:
+                    data = conn.recv(1 << 16)
+                    if not data:
+                        break
+                    self.received += len(data)
+                    self.crc = zlib.crc32(data, self.crc)
+                    conn.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self.done.set()
+            self.sock.close()
+
+
+@pytest.mark.backends("vmx-bochs")
+def test_net_bochs_e1000_slirp_reaches_a_host_tcp_service(boot):
+    """The e1000 driver on the VT-x emulator: Bochs's slirp carries TCP.
+
+    Bochs's slirp, like QEMU's, maps 10.0.2.2 to host loopback, so longbus's
+    `tcpcheck` reaches an echo server on 127.0.0.1 and checks every byte. Bochs
+    runs ~50 M instructions/s: 1 MiB each way takes ~2 s, the 60 s
+    (scaled x4) allows for a loaded host. Unmeasured for throughput.
+    """
+    echo = HostEcho()
+    m = boot(f"[net]\nip = 10.0.2.15/24\ngateway = {GATEWAY}\n", cpus=1, fail_on=[FATAL],
+             extra_bochsrc=["e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp"])
+    m.wait_for(re.compile(r"nic: [0-9a-f:.]+: e1000 8086:100e taken by the hypervisor"),
+               m.boot_timeout)
+    m.wait_for(READY, m.scale(10))
+    m.wait_for(PROMPT, m.scale(10))
+    m.send(f"tcpcheck {GATEWAY} {echo.port} 1M")
+    res = m.wait_for(TCPCHECK_RESULT, m.scale(60))
+    peer, verdict, sent, tx_crc, got, rx_crc, ms, kbps = res.groups()
+    assert (peer, verdict) == (f"{GATEWAY}:{echo.port}", "ok"), res.group(0)
+    assert int(sent) == int(got) == 1 << 20
+    assert echo.done.wait(30)
+    assert echo.received == 1 << 20
+    assert f"0x{echo.crc:08x}" == tx_crc == rx_crc
+
+
+# ---- hostile frames from a raw sender on a dgram link ------------------------------
+
+LB_MAC = bytes.fromhex("525400123456")
+PEER_MAC = bytes.fromhex("5254009a0001")
+LB_IP = bytes([10, 0, 0, 1])
+PEER_IP = bytes([10, 0, 0, 9])
+
+
+def inet_sum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+
+
+def ipv4(proto, payload, *, ihl=5, total=None, bad_sum=False):
+    hdr = bytearray(20)
+    hdr[0] = 0x40 | ihl
+    hdr[2:4] = (total if total is not None else 20 + len(payload)).to_bytes(2, "big")
+    hdr[8] = 64
+    hdr[9] = proto
+    hdr[12:16] = PEER_IP
+    hdr[16:20] = LB_IP
+    hdr[10:12] = inet_sum(bytes(hdr)).to_bytes(2, "big")
+    if bad_sum:
+        hdr[10] ^= 0x55
+    return bytes(hdr) + payload
+
+
+def l4(proto, segment, sum_at, bad_sum=False):
+    """segment with its checksum (at sum_at) over the IPv4 pseudo-header."""
+    seg = bytearray(segment)
+    pseudo = PEER_IP + LB_IP + bytes([0, proto]) + len(seg).to_bytes(2, "big")
+    seg[sum_at:sum_at + 2] = inet_sum(pseudo + bytes(seg)).to_bytes(2, "big")
+    if bad_sum:
+        seg[sum_at] ^= 0x55
+    return bytes(seg)
+
+
+def udp(payload, bad_sum=False):
+    seg = (40000).to_bytes(2, "big") + (9).to_bytes(2, "big") + \
+        (8 + len(payload)).to_bytes(2, "big") + b"\0\0" + payload
+    return l4(17, seg, 6, bad_sum)
+
+
+def tcp(data_offset_words=5, bad_sum=False):
+    seg = bytearray(20)
+    seg[0:2] = (40000).to_bytes(2, "big")
+    seg[2:4] = (9).to_bytes(2, "big")
+    seg[12] = data_offset_words << 4
+    seg[13] = 0x02  # SYN
+    seg[14:16] = (8192).to_bytes(2, "big")
+    return l4(6, bytes(seg), 16, bad_sum)
+
+
+def ether(ethertype, payload, dst=LB_MAC):
+    return dst + PEER_MAC + ethertype.to_bytes(2, "big") + payload
+
+
+# Each frame, and the one lwIP counter it must move (lwIP's `net` names).
+HOSTILE = [
+    ("ip checksum", ether(0x0800, ipv4(17, udp(b"x" * 8), bad_sum=True))),
+    ("ip length", ether(0x0800, ipv4(17, udp(b"x" * 8), ihl=15))),        # header past the frame
+    ("ip length", ether(0x0800, ipv4(17, udp(b"x" * 8), total=1400))),    # total past the frame
+    ("udp checksum", ether(0x0800, ipv4(17, udp(b"hello", bad_sum=True)))),
+    ("udp length", ether(0x0800, ipv4(17, b"\x9c\x40\x00\x09"))),         # 4 of UDP's 8 bytes
+    ("tcp checksum", ether(0x0800, ipv4(6, tcp(bad_sum=True)))),
+    ("tcp length", ether(0x0800, ipv4(6, tcp(data_offset_words=15)))),   # options past the end
+]
+
+
+class RawPeer:
+    """The far end of a dgram link: raw Ethernet frames as UDP datagrams."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.qemu_port = free_udp_port()
+
+    def send(self, frame):
+        self.sock.sendto(frame, ("127.0.0.1", self.qemu_port))
+
+    def ping(self, timeout):
+        """ICMP echo to longbus, answering its ARP; True when the reply arrives."""
+        icmp = bytearray(b"\x08\x00\x00\x00\x12\x34\x00\x01" + b"longbus" * 4)
+        icmp[2:4] = inet_sum(bytes(icmp)).to_bytes(2, "big")
+        self.send(ether(0x0800, ipv4(1, bytes(icmp))))
+        self.sock.settimeout(timeout)
+        try:
+            while True:
+                frame = self.sock.recv(2048)
+                kind = int.from_bytes(frame[12:14], "big")
+                if kind == 0x0806 and frame[21] == 1 and frame[38:42] == PEER_IP:
+                    reply = (b"\x00\x01\x08\x00\x06\x04\x00\x02" + PEER_MAC + PEER_IP +
+                             frame[22:28] + frame[28:32])
+                    self.send(ether(0x0806, reply, dst=frame[6:12]))
+                elif kind == 0x0800 and frame[23] == 1 and frame[34] == 0 and \
+                        frame[38:40] == b"\x12\x34":
+                    return True
+        except socket.timeout:
+            return False
+
+
+def test_net_hostile_frames_move_exact_drop_counters_and_longbus_still_serves(boot):
+    """Bad IP/UDP/TCP checksums and lengths, sent raw; QEMU's dgram passes them through.
+
+    Each frame must move exactly its own lwIP counter (the `drops:` line of
+    `net`), nothing may crash, and longbus must still answer a ping. e1000e.
+    """
+    peer = RawPeer()
+    m = boot("[net]\nip = 10.0.0.1/24\n", cpus=1, fail_on=[FATAL],
+             extra_args=["-netdev", f"dgram,id=n0,local.type=inet,local.host=127.0.0.1,"
+                                    f"local.port={peer.qemu_port},remote.type=inet,"
+                                    f"remote.host=127.0.0.1,remote.port={peer.port}",
+                         "-device", "e1000e,netdev=n0,mac=52:54:00:12:34:56"])
+    m.wait_for(READY, m.boot_timeout)
+    m.wait_for(PROMPT, m.scale(10))
+    before = net_counters(m)
+    for _, frame in HOSTILE:
+        peer.send(frame)
+    # One valid exchange after the hostile frames: they were all processed by then.
+    assert peer.ping(m.scale(10)), "longbus did not answer a ping after hostile frames"
+    after = net_counters(m)
+    want = {}
+    for name, _ in HOSTILE:
+        want[f"drops {name}"] = want.get(f"drops {name}", 0) + 1
+    for key in [k for k in after if k.startswith("drops ")]:
+        assert after[key] - before[key] == want.get(key, 0), key
+    # The NIC delivered every frame (the hostile ones, the ping and the ARP reply).
+    assert after["rx packets"] - before["rx packets"] == len(HOSTILE) + 2
+    assert after["rx errors"] == before["rx errors"]

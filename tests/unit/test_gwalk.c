@@ -247,8 +247,11 @@ static void test_pae_2m_page_and_pdpte_faults(void **state)
 	expect_gpa(&c, GVA_PAE, 0, 0x804567);
 	put64(0x2000 + 3 * 8, 0x800000 | (1ULL << 13) | PS | P); /* 2M: bits 20:13 reserved */
 	expect_pf(&c, GVA_PAE, 0, 0x9);
+	put64(0x2000 + 3 * 8, 0x800000 | PS | P | RW);
 	put64(0x1020 + 2 * 8, 0x2000 | P | RW); /* PDPTE bit 1 is reserved */
 	expect_pf(&c, GVA_PAE, GWALK_WRITE, 0xb);
+	put64(0x1020 + 2 * 8, 0x2000 | P | (1ULL << 5)); /* and bits 8:5 */
+	expect_pf(&c, GVA_PAE, 0, 0x9);
 	put64(0x1020 + 2 * 8, 0x2000 | P | (1ULL << 40)); /* above MAXPHYADDR 36 */
 	expect_pf(&c, GVA_PAE, 0, 0x9);
 	put64(0x1020 + 2 * 8, 0x2000);

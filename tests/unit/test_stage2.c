@@ -3,19 +3,18 @@
  * Unit tests for vmm/stage2.c, the second-stage page-table builder, with
  * both entry formats (vmm/vmx/ept.c, vmm/svm/npt.c): most tests run twice.
  *
- * Tables live in a fake (Hedron's Fake_memory): every write is recorded and
- * counted as "live" when the table written was reachable from the root at
- * that moment. A capped allocator drives the OOM paths; frees of tables
- * still reachable, double frees and touching freed tables fail the test.
- * An independent reference walker decodes raw EPT/NPT bits (written here
- * from the manuals, not taken from ept_regs.h/npt_regs.h), checks every
- * entry it meets is well formed, and can be run after EVERY write: the
- * "watch" asserts that each sampled GPA then translates to either its old
- * or its new mapping, which is what a vCPU running during the update sees.
+ * Tables live in tests/unit/fake_pt.c (Hedron's Fake_memory): every write
+ * is recorded and counted as "live" when the table written was reachable
+ * from the root at that moment. A capped allocator drives the OOM paths;
+ * frees of tables still reachable, double frees and touching freed tables
+ * fail the test. An independent reference walker decodes raw EPT/NPT bits
+ * and can run after EVERY write: the "watch" asserts that each sampled GPA
+ * then translates to either its old or its new mapping, which is what a
+ * vCPU running during the update sees.
  *
  * Build: gcc -std=c11 -g -Wall -Wextra -Werror -fsanitize=address,undefined
  *        -fno-sanitize-recover=all -I. tests/unit/test_stage2.c vmm/stage2.c
- *        vmm/vmx/ept.c vmm/svm/npt.c -lcmocka
+ *        vmm/vmx/ept.c vmm/svm/npt.c tests/unit/fake_pt.c -lcmocka
  */
 #include "vmm/stage2.h"
 
@@ -28,249 +27,13 @@
 #include <cmocka.h>
 
 #include "kernel/errno.h"
+#include "tests/unit/fake_pt.h"
 #include "vmm/svm/npt.h"
 #include "vmm/vmx/ept.h"
 
-#define K4 0x1000ULL
-#define M2 0x200000ULL
-#define G1 0x40000000ULL
-#define NTABLES 2048
-#define TABLE_BASE 0x7000000000ULL /* fake HPAs of the tables */
-#define POISON 0xdeadbeefdeadbeefULL
-#define MAXLOG 4096
-
-enum kind { K_EPT, K_NPT };
-
-static struct fake {
-	enum kind kind;
-	u64 mem[NTABLES][512];
-	bool used[NTABLES];
-	unsigned allocs, frees, outstanding;
-	int budget;		 /* allocations still allowed; -1: unlimited */
-	unsigned writes, live_writes;
-	bool count_live;	 /* count live writes (a full walk per write: slow) */
-	bool destroying;	 /* stage2_destroy frees reachable tables, legitimately */
-	void (*check)(void);	 /* run after every write */
-	struct stage2 s2;
-	struct pt_mem ops;
-} fk;
-
-static unsigned slot_of(paddr_t t)
-{
-	assert_true(t >= TABLE_BASE && t < TABLE_BASE + NTABLES * K4 && t % K4 == 0);
-	unsigned i = (unsigned)((t - TABLE_BASE) / K4);
-	assert_true(fk.used[i]); /* never touch a table that is not allocated */
-	return i;
-}
-
-/* ---- the reference decoder: raw bits, from SDM 29.3.2 and APM 5.4 / 15.25 ---- */
-
-static bool ref_present(u64 e)
-{
-	return fk.kind == K_EPT ? (e & 7) != 0 : (e & 1) != 0;
-}
-
-static bool ref_leaf(u64 e, unsigned level)
-{
-	return level == 0 || (e & 0x80);
-}
-
-static u64 leaf_mask(unsigned level)
-{
-	return 0x000ffffffffff000ULL & ~((1ULL << (12 + 9 * level)) - 1);
-}
-
-static void ref_check_entry(u64 e, unsigned level)
-{
-	if (!ref_leaf(e, level)) {
-		assert_int_equal(e >> 52, 0); /* no NX, no #VE suppression */
-		assert_int_equal(e & 0xfff, 7); /* EPT: RWX; NPT: P|RW|US */
-		slot_of(e & 0x000ffffffffff000ULL);
-		return;
-	}
-	assert_true(level < 3); /* a PML4 entry is never a leaf */
-	assert_int_equal(e & 0xfff & ~0xffULL, 0); /* no A/D, MBEC, avail */
-	assert_int_equal(e & ~leaf_mask(level) & 0x000ffffffffff000ULL, 0);
-	if (fk.kind == K_EPT) {
-		assert_int_equal(e >> 52, 0);
-		assert_true(e & 1); /* readable: W without R would be a misconfig */
-		u64 mt = (e >> 3) & 7;
-		assert_true(mt == 0 || mt == 6);
-		assert_int_equal(e & 0x40, 0); /* ignore-PAT stays clear */
-	} else {
-		assert_int_equal(e & 5, 5); /* P and U/S */
-		assert_int_equal((e >> 3) & 1, (e >> 4) & 1); /* PWT == PCD */
-		assert_int_equal(e & 0x60, 0);
-		assert_int_equal(e & (0x7ffULL << 52), 0);
-	}
-}
-
-struct tr {
-	bool mapped;
-	u64 hpa;
-	u32 perms;
-	int mt;
-	unsigned level;
-};
-
-static struct tr ref_translate(u64 gpa)
-{
-	struct tr t = { 0 };
-	paddr_t table = fk.s2.root;
-
-	for (int level = 3; level >= 0; level--) {
-		u64 e = fk.mem[slot_of(table)][(gpa >> (12 + 9 * level)) & 511];
-
-		if (!ref_present(e))
-			return t;
-		ref_check_entry(e, level);
-		if (!ref_leaf(e, level)) {
-			table = e & 0x000ffffffffff000ULL;
-			continue;
-		}
-		t.mapped = true;
-		t.level = level;
-		t.hpa = (e & leaf_mask(level)) + (gpa & ((1ULL << (12 + 9 * level)) - 1));
-		if (fk.kind == K_EPT) {
-			t.perms = e & 7;
-			t.mt = ((e >> 3) & 7) == 6 ? STAGE2_MT_WB : STAGE2_MT_UC;
-		} else {
-			t.perms = STAGE2_READ | ((e & 2) ? STAGE2_WRITE : 0) |
-				  ((e >> 63) ? 0 : STAGE2_EXEC);
-			t.mt = (e & 0x18) ? STAGE2_MT_UC : STAGE2_MT_WB;
-		}
-		return t;
-	}
-	fail_msg("walked past level 0");
-	return t;
-}
-
-static bool tr_eq(struct tr a, struct tr b) /* the level may change in a split */
-{
-	return a.mapped == b.mapped &&
-	       (!a.mapped || (a.hpa == b.hpa && a.perms == b.perms && a.mt == b.mt));
-}
-
-/* Visits every reachable table: checks entries, that no table is reached twice; counts. */
-static unsigned ref_audit_table(paddr_t t, unsigned level, bool *seen, paddr_t find, bool *found)
-{
-	unsigned i = slot_of(t), n = 1;
-
-	assert_false(seen[i]);
-	seen[i] = true;
-	if (t == find)
-		*found = true;
-	for (unsigned k = 0; level > 0 && k < 512; k++) {
-		u64 e = fk.mem[i][k];
-
-		if (!ref_present(e))
-			continue;
-		ref_check_entry(e, level);
-		if (!ref_leaf(e, level))
-			n += ref_audit_table(e & 0x000ffffffffff000ULL, level - 1, seen, find, found);
-	}
-	return n;
-}
-
-static unsigned ref_audit(paddr_t find, bool *found)
-{
-	bool seen[NTABLES] = { false };
-	bool dummy = false;
-
-	return ref_audit_table(fk.s2.root, 3, seen, find, found ? found : &dummy);
-}
-
-static bool reachable(paddr_t t)
-{
-	bool found = false;
-
-	ref_audit(t, &found);
-	return found;
-}
-
-/* ---- the fake pt_mem ---- */
-
-static u64 fake_read(void *ctx, paddr_t table, unsigned idx)
-{
-	assert_ptr_equal(ctx, &fk);
-	assert_true(idx < 512);
-	return fk.mem[slot_of(table)][idx];
-}
-
-static void fake_write(void *ctx, paddr_t table, unsigned idx, u64 val)
-{
-	assert_ptr_equal(ctx, &fk);
-	assert_true(idx < 512);
-	unsigned s = slot_of(table);
-
-	fk.writes++;
-	if (fk.count_live && reachable(table))
-		fk.live_writes++;
-	fk.mem[s][idx] = val;
-	if (fk.check)
-		fk.check();
-}
-
-static int fake_alloc(void *ctx, paddr_t *table)
-{
-	assert_ptr_equal(ctx, &fk);
-	if (fk.budget == 0)
-		return -ENOMEM;
-	for (unsigned i = 0; i < NTABLES; i++) {
-		if (fk.used[i])
-			continue;
-		fk.used[i] = true;
-		memset(fk.mem[i], 0, sizeof(fk.mem[i]));
-		if (fk.budget > 0)
-			fk.budget--;
-		fk.allocs++;
-		fk.outstanding++;
-		*table = TABLE_BASE + i * K4;
-		return 0;
-	}
-	fail_msg("fake out of tables");
-	return -ENOMEM;
-}
-
-static void fake_free(void *ctx, paddr_t table)
-{
-	assert_ptr_equal(ctx, &fk);
-	unsigned s = slot_of(table);
-
-	if (!fk.destroying)
-		assert_false(reachable(table)); /* a walker could still use it */
-	for (unsigned k = 0; k < 512; k++)
-		fk.mem[s][k] = POISON;
-	fk.used[s] = false;
-	fk.frees++;
-	fk.outstanding--;
-}
-
-static int setup(enum kind kind)
-{
-	memset(&fk, 0, sizeof(fk));
-	fk.kind = kind;
-	fk.budget = -1;
-	fk.ops = (struct pt_mem){ fake_read, fake_write, fake_alloc, fake_free, &fk };
-	assert_int_equal(stage2_init(&fk.s2, &fk.ops, kind == K_EPT ? &ept_format : &npt_format), 0);
-	return 0;
-}
-
-static int setup_ept(void **state) { (void)state; return setup(K_EPT); }
-static int setup_npt(void **state) { (void)state; return setup(K_NPT); }
-
-static int teardown(void **state)
-{
-	(void)state;
-	fk.check = NULL;
-	fk.destroying = true;
-	stage2_destroy(&fk.s2);
-	stage2_destroy(&fk.s2); /* a second destroy does nothing */
-	assert_int_equal(fk.s2.root, 0);
-	assert_int_equal(fk.outstanding, 0);
-	assert_int_equal(fk.allocs, fk.frees);
-	return 0;
-}
+static int setup_ept(void **state) { (void)state; return fake_setup(K_EPT); }
+static int setup_npt(void **state) { (void)state; return fake_setup(K_NPT); }
+static int teardown(void **state) { (void)state; return fake_teardown(); }
 
 /* ---- helpers ---- */
 
@@ -300,77 +63,6 @@ static void expect_unmapped(u64 gpa)
 {
 	assert_int_equal(stage2_lookup(&fk.s2, gpa, NULL, NULL, NULL), -ENOENT);
 	assert_false(ref_translate(gpa).mapped);
-}
-
-/* The watch: sampled GPAs must translate to old or new after every single write. */
-enum wop { W_MAP, W_UNMAP, W_PROTECT };
-static struct watch {
-	enum wop op;
-	u64 gpa, size, hpa;
-	u32 perms;
-	int mt;
-	size_t n;
-	u64 gpas[8192];
-	struct tr before[8192], after[8192];
-} watch_store, *wt;
-
-static void watch_add(u64 lo, u64 hi, u64 step)
-{
-	for (u64 g = lo; g < hi; g += step) {
-		assert_true(wt->n < ARRAY_SIZE(wt->gpas));
-		wt->gpas[wt->n++] = g;
-	}
-}
-
-static void watch_check(void)
-{
-	for (size_t i = 0; i < wt->n; i++) {
-		struct tr t = ref_translate(wt->gpas[i]);
-
-		if (!tr_eq(t, wt->before[i]) && !tr_eq(t, wt->after[i]))
-			fail_msg("gpa 0x%llx mid-update: neither old nor new mapping after write %u",
-				 (unsigned long long)wt->gpas[i], fk.writes);
-	}
-}
-
-/* Samples around both ends of the op and across the 1 GiB pages it touches. */
-static void watch_begin(enum wop op, u64 gpa, u64 size, u64 hpa, u32 perms, int mt)
-{
-	wt = &watch_store;
-	*wt = (struct watch){ .op = op, .gpa = gpa, .size = size, .hpa = hpa, .perms = perms, .mt = mt };
-	u64 end = gpa + size;
-	watch_add(ALIGN_DOWN(gpa, M2), ALIGN_DOWN(gpa, M2) + M2, K4);
-	watch_add(ALIGN_DOWN(end - 1, M2), ALIGN_DOWN(end - 1, M2) + M2, K4);
-	watch_add(ALIGN_DOWN(gpa, G1), ALIGN_UP(end, G1), M2);
-	watch_add(ALIGN_DOWN(gpa, G1) + K4, ALIGN_UP(end, G1), M2);
-	for (size_t i = 0; i < wt->n; i++) {
-		u64 g = wt->gpas[i];
-		struct tr b = ref_translate(g), a = b;
-
-		if (g >= gpa && g < end) {
-			if (op == W_UNMAP)
-				a = (struct tr){ 0 };
-			else if (op == W_PROTECT && b.mapped)
-				a.perms = perms;
-			else if (op == W_MAP)
-				a = (struct tr){ true, hpa + (g - gpa), perms, mt, 0 };
-		}
-		wt->before[i] = b;
-		wt->after[i] = a;
-	}
-	fk.check = watch_check;
-	fk.count_live = true;
-	fk.live_writes = 0;
-	fk.writes = 0;
-}
-
-static void watch_end(void)
-{
-	fk.check = NULL;
-	fk.count_live = false;
-	for (size_t i = 0; i < wt->n; i++)
-		assert_true(tr_eq(ref_translate(wt->gpas[i]), wt->after[i]));
-	wt = NULL;
 }
 
 /* Leaves as stage2_walk reports them. */
