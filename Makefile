@@ -52,7 +52,7 @@ unit_src_memmap    := kernel/memmap.c
 unit_src_palloc    := kernel/palloc.c kernel/memmap.c
 unit_src_acpi      := kernel/acpi.c
 unit_src_pci       := drivers/pci.c
-unit_src_stage2    := vmm/stage2.c vmm/vmx/ept.c vmm/svm/npt.c
+unit_src_stage2    := vmm/stage2.c vmm/vmx/ept.c vmm/svm/npt.c tests/unit/fake_pt.c
 unit_src_gwalk     := vmm/gwalk.c
 unit_src_vlapic    := vmm/vlapic.c
 unit_src_vioapic   := vmm/vioapic.c
@@ -89,7 +89,6 @@ UNIT_TESTS += net_queue nic crc32
 unit_src_net_queue := net/net_queue.c
 unit_src_nic := drivers/nic.c drivers/pci.c kernel/lib/format.c
 unit_src_crc32 := net/crc32.c
-UNIT_BINS  += $(BUILD)/unit/test_net_queue $(BUILD)/unit/test_nic $(BUILD)/unit/test_crc32
 
 # Fetched once; the script is idempotent and checks the version.
 $(LWIP_STAMP):

@@ -96,7 +96,10 @@ static u64 reserved_bits(const struct walk *w, unsigned level, u64 e)
 	if (w->mode == MODE_32) {
 		if (!large || !(w->cpu->cr4 & X86_CR4_PSE))
 			return 0;
-		/* Bits 20:13 carry address bits 39:32 up to MAXPHYADDR (max 40); the rest to bit 21 are reserved. */
+		/*
+		 * Bits 20:13 carry address bits 39:32 up to MAXPHYADDR (40 at
+		 * most); the rest, up to bit 21, are reserved.
+		 */
 		return GENMASK(21, 13 + ((m < 40 ? m : 40) - 32));
 	}
 	if (w->mode == MODE_PAE)

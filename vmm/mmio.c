@@ -110,8 +110,12 @@ static bool walk_failed(struct mmio_ctx *c, int err, const struct gwalk_fault *f
 	}
 	if (err == -EBUSY)
 		return true; /* lost an A/D race to the guest: re-run the instruction */
-	if (err) {
+	if (err == -EFAULT) {
 		vm_end(c->v->vm, VM_CRASHED, 0, "page tables outside guest RAM");
+		return true;
+	}
+	if (err) {
+		vm_end(c->v->vm, VM_CRASHED, 0, "guest paging mode not emulated (5-level?)");
 		return true;
 	}
 	return false;

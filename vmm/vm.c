@@ -169,7 +169,7 @@ static struct vm *vm_alloc(void)
 
 static int map_ram(struct vm *vm)
 {
-	bool flush;
+	bool flush = false; /* nothing runs on these tables yet */
 	int err;
 
 	err = stage2_init(&vm->s2, &stage2_mem, vmm_backend()->stage2);

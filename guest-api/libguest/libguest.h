@@ -131,6 +131,20 @@ uint64_t lg_udiv64(uint64_t n, uint64_t d);
 typedef void (*lg_ap_fn)(void *arg);
 int lg_start_ap(uint32_t apic_id, lg_ap_fn fn, void *arg, void *stack_top);
 
+/* --- input.c: console input ---------------------------------------------------
+ * Bytes typed after `console NAME` on the longbus shell arrive in COM1's
+ * receive buffer (LSR.DR).
+ */
+/* The next received byte, or -1 if none is waiting. */
+int lg_serial_getc_nowait(void);
+/*
+ * Waits for a received byte and returns it. Between polls the CPU halts
+ * with interrupts on: the LAPIC timer runs periodic on LG_VEC_INPUT_POLL
+ * (every 10 ms of bus time) while it waits, and is stopped again after.
+ */
+#define LG_VEC_INPUT_POLL 0xee
+char lg_serial_getc_wait(void);
+
 #endif
 #define LG_COM1 0x3f8
 
@@ -627,5 +641,19 @@ uint64_t lg_udiv64(uint64_t n, uint64_t d);
 
 typedef void (*lg_ap_fn)(void *arg);
 int lg_start_ap(uint32_t apic_id, lg_ap_fn fn, void *arg, void *stack_top);
+
+/* --- input.c: console input ---------------------------------------------------
+ * Bytes typed after `console NAME` on the longbus shell arrive in COM1's
+ * receive buffer (LSR.DR).
+ */
+/* The next received byte, or -1 if none is waiting. */
+int lg_serial_getc_nowait(void);
+/*
+ * Waits for a received byte and returns it. Between polls the CPU halts
+ * with interrupts on: the LAPIC timer runs periodic on LG_VEC_INPUT_POLL
+ * (every 10 ms of bus time) while it waits, and is stopped again after.
+ */
+#define LG_VEC_INPUT_POLL 0xee
+char lg_serial_getc_wait(void);
 
 #endif

@@ -202,7 +202,7 @@ static void forms_seg(void)
 	CHECK("2E 8B /r (CS read)", v, 0x55aa55aa);
 	__asm__ volatile("movl %%ss:(%1), %0" : "=r"(v) : "r"(E + 0x48) : "memory");
 	CHECK("36 8B /r", v, 0x55aa55aa);
-	__asm__ volatile("movl %%ds:(%1), %0" : "=r"(v) : "r"(E + 0x48) : "memory");
+	__asm__ volatile(".byte 0x3e\n\tmovl (%1), %0" : "=r"(v) : "r"(E + 0x48) : "memory");
 	CHECK("3E 8B /r", v, 0x55aa55aa);
 	__asm__ volatile("movl %0, %%es:(%1)" : : "r"(0x66bb66bb), "r"(E + 0x4c) : "memory");
 	CHECK("26 89 /r", mmio_read32(E + 0x4c), 0x66bb66bb);
@@ -218,15 +218,15 @@ static void forms_addr16(void)
 
 	mmio_write32(E + 0x60, 0x600dcafe);
 	mmio_write32(E + 0x64, 0x0badf00d);
-	__asm__ volatile("addr16 movl %%fs:(%%bx), %0" : "=a"(v) : "b"(0x60) : "memory");
+	__asm__ volatile("movl %%fs:(%%bx), %0" : "=a"(v) : "b"(0x60) : "memory");
 	CHECK("67 64 8B /r [bx]", v, 0x600dcafe);
 	__asm__ volatile("addr16 movl %%fs:0x64, %0" : "=a"(v) : : "memory");
 	CHECK("67 64 A1 moffs16", v, 0x0badf00d);
 	/* [bx+si+disp8]; the upper halves of EBX/ESI are not part of the address. */
-	__asm__ volatile("addr16 movl %%fs:4(%%bx,%%si), %0"
+	__asm__ volatile("movl %%fs:4(%%bx,%%si), %0"
 			 : "=a"(v) : "b"(0xffff0050), "S"(0x12340010) : "memory");
 	CHECK("67 64 8B /r [bx+si+disp8]", v, 0x0badf00d);
-	__asm__ volatile("addr16 movl %0, %%fs:2(%%di)" : : "a"(0x1f2f3f4f), "D"(0x66) : "memory");
+	__asm__ volatile("movl %0, %%fs:2(%%di)" : : "a"(0x1f2f3f4f), "D"(0x66) : "memory");
 	CHECK("67 64 89 /r [di+disp8]", mmio_read32(E + 0x68), 0x1f2f3f4f);
 
 	/* addr16 rep stosl with ES based: DI and CX step, EDI/ECX bits 31:16 stay. */
@@ -296,7 +296,7 @@ static void forms_stos(void)
 	CHECK("STD F3 AB: EDI", d - E, 0xb4);
 	CHECK("STD F3 AB: first", mmio_read32(E + 0xbc), 0x0d0d0d0d);
 	CHECK("STD F3 AB: second", mmio_read32(E + 0xb8), 0x0d0d0d0d);
-	CHECK("STD F3 AB: untouched", mmio_read32(E + 0xb4), 0xcdcdabab);
+	CHECK("STD F3 AB: untouched", mmio_read32(E + 0xb4), 0xcdcdcdcd);
 }
 
 /* --- MOVS ---------------------------------------------------------------------------- */
@@ -390,9 +390,10 @@ static void forms_absolute(void)
 	CHECK("A1 moffs32 (absolute)", v, 0xf0f1f2f3);
 	__asm__ volatile("movl %c1, %0" : "=c"(v) : "i"(TESTDEV_MMIO_BASE + 0xf0) : "memory");
 	CHECK("8B /r [disp32] into ECX", v, 0xf0f1f2f3);
+	mmio_write32(TESTDEV_MMIO_BASE + 0xf4, 0);
 	__asm__ volatile("movb %b0, %c1" : : "a"(0x99), "i"(TESTDEV_MMIO_BASE + 0xf4) : "memory");
 	__asm__ volatile("movw $0x8877, %c0" : : "i"(TESTDEV_MMIO_BASE + 0xf6) : "memory");
-	CHECK("A2 moffs8 + 66 C7 [disp32]", mmio_read32(TESTDEV_MMIO_BASE + 0xf4), 0x887700 | 0x99);
+	CHECK("A2 moffs8 + 66 C7 [disp32]", mmio_read32(TESTDEV_MMIO_BASE + 0xf4), 0x88770099);
 	__asm__ volatile("movl $0x0, %c0" : : "i"(TESTDEV_MMIO_BASE + 0xf4) : "memory");
 	CHECK("C7 /0 [disp32]", mmio_read32(TESTDEV_MMIO_BASE + 0xf4), 0);
 }
