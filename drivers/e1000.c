@@ -103,7 +103,6 @@ struct e1000 {
 	u64 tx_stall_since; /* time_ns() of the first -EBUSY in a row; 0 = moving */
 	bool tx_stall_logged;
 	bool head_logged;
-	bool link_was_up;
 	u64 rx_addr[E1000_RX_DESCS];
 	u64 tx_addr[E1000_TX_DESCS];
 	u8 bounce[NETDEV_MAX_FRAME];
@@ -149,13 +148,16 @@ static int e1000_wait(struct e1000 *e, u32 reg, u32 mask, u32 want, u64 timeout_
 	u32 v;
 
 	for (;;) {
+		/* Sampled first: the final read always comes after the deadline. */
+		bool expired = time_ns() > deadline;
+
 		v = e1000_rd(e, reg);
 		if ((v & mask) == want) {
 			if (val)
 				*val = v;
 			return 0;
 		}
-		if (time_ns() > deadline)
+		if (expired)
 			break;
 		time_udelay(E1000_POLL_STEP_US);
 	}
@@ -166,22 +168,17 @@ static int e1000_wait(struct e1000 *e, u32 reg, u32 mask, u32 want, u64 timeout_
 	return -ETIMEDOUT;
 }
 
-bool e1000_match(const struct pci_dev *d)
-{
-	if (d->vendor != PCI_VENDOR_INTEL)
-		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(e1000_models); i++)
-		if (e1000_models[i].device == d->device)
-			return true;
-	return false;
-}
-
 static const struct e1000_model *e1000_model_of(const struct pci_dev *d)
 {
 	for (size_t i = 0; d->vendor == PCI_VENDOR_INTEL && i < ARRAY_SIZE(e1000_models); i++)
 		if (e1000_models[i].device == d->device)
 			return &e1000_models[i];
 	return NULL;
+}
+
+bool e1000_match(const struct pci_dev *d)
+{
+	return e1000_model_of(d) != NULL;
 }
 
 static bool e1000_mac_valid(const u8 *mac)
@@ -222,7 +219,7 @@ static paddr_t e1000_bar0(const struct pci_dev *d)
 }
 
 /*
- * Stops the device and resets it (SDM 14.9, 82574 4.6.1): mask interrupts,
+ * Stops the device and resets it (SDM and 82574 datasheet, "Reset"): mask interrupts,
  * stop RX and TX, let in-flight DMA drain, then CTRL.RST, which also
  * reloads RAL0/RAH0 from the EEPROM. Returns 0 or -ETIMEDOUT.
  */
@@ -378,7 +375,7 @@ static void e1000_start(struct e1000 *e)
 {
 	u32 ctrl = e1000_rd(e, E1000_CTRL);
 
-	/* Copper, autonegotiated: link follows the PHY (SDM 8.6.1). */
+	/* Copper, autonegotiated: the MAC follows the PHY's link and speed. */
 	ctrl &= ~(u32)(E1000_CTRL_LRST | E1000_CTRL_PHY_RST | E1000_CTRL_ILOS |
 		       E1000_CTRL_VME | E1000_CTRL_FRCSPD | E1000_CTRL_FRCDPX);
 	e1000_wr(e, E1000_CTRL, ctrl | E1000_CTRL_SLU | E1000_CTRL_ASDE);
@@ -463,15 +460,10 @@ static int e1000_poll(struct netdev *nd, netdev_rx_fn rx, void *ctx, int budget)
 	return n;
 }
 
+/* One register read; the caller (net/) rate-limits it and logs changes. */
 static bool e1000_link_up(struct netdev *nd)
 {
-	struct e1000 *e = nd->priv;
-	bool up = e1000_rd(e, E1000_STATUS) & E1000_STATUS_LU;
-
-	if (up != e->link_was_up)
-		log_info("%s: link %s", nd->name, up ? "up" : "down");
-	e->link_was_up = up;
-	return up;
+	return e1000_rd(nd->priv, E1000_STATUS) & E1000_STATUS_LU;
 }
 
 static const struct netdev_ops e1000_ops = {
@@ -563,13 +555,12 @@ int e1000_probe(struct pci_dev *d, const u8 *mac_override, struct netdev **out)
 		goto err_disable;
 	e1000_start(e);
 
-	e->link_was_up = e1000_rd(e, E1000_STATUS) & E1000_STATUS_LU;
 	log_info("%s %02x:%02x.%x (%s): MAC %02x:%02x:%02x:%02x:%02x:%02x%s, BAR0 0x%lx, "
 		 "rings %u/%u, link %s",
 		 e->nd.name, d->bus, d->dev, d->fn, model->chip, e->nd.mac[0], e->nd.mac[1],
 		 e->nd.mac[2], e->nd.mac[3], e->nd.mac[4], e->nd.mac[5],
 		 mac_override ? " (config)" : "", (unsigned long)bar, E1000_RX_DESCS,
-		 E1000_TX_DESCS, e->link_was_up ? "up" : "down");
+		 E1000_TX_DESCS, e1000_link_up(&e->nd) ? "up" : "down");
 	*out = &e->nd;
 	return 0;
 

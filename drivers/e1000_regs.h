@@ -2,10 +2,10 @@
 /*
  * Intel 8254x / 82574 Ethernet controllers: register offsets, bits and the
  * legacy descriptor layouts, named as in the PCI/PCI-X Family of Gigabit
- * Ethernet Controllers Software Developer's Manual (8254x SDM, rev 4.0,
- * chapter 13 registers, 3.2.3 / 3.3.3 descriptors) and the 82574 GbE
- * Controller Datasheet (rev 3.x, chapter 10). Where the two differ the
- * name says which (EERD).
+ * Ethernet Controllers Software Developer's Manual (8254x SDM: chapter 3
+ * descriptors, chapter 13 registers) and the Intel 82574 GbE Controller
+ * Datasheet (programming interface chapter). Where the two differ the name
+ * says which (EERD).
  *
  * Architecture-only: constants, descriptor layouts and nothing else.
  * drivers/e1000.c and drivers/e1000_ring.c include this; vmm/ and net/ never
@@ -17,10 +17,10 @@
 
 #include "kernel/compiler.h"
 
-/* BAR0 decodes 128 KiB on every member of the family (SDM 4.1, 82574 9.3.6). */
+/* BAR0 (the register window) decodes 128 KiB on every member of the family. */
 #define E1000_MMIO_SIZE 0x20000
 
-/* --- General (SDM 13.4.1 - 13.4.6, 82574 10.2.2) ------------------------- */
+/* --- General ------------------------------------------------------------ */
 
 #define E1000_CTRL 0x0000
 #define E1000_CTRL_FD BIT(0)		     /* full duplex */
@@ -48,10 +48,10 @@
 #define E1000_EECD_AUTO_RD BIT(9) /* 82574: NVM auto-read after reset done */
 
 /*
- * EEPROM Read (SDM 13.4.4; 82574 10.2.2.6 calls it EERD too). Write START
- * and the word address, wait for DONE, take DATA. The two layouts differ:
- * the 8254x has DONE at bit 4 and an 8-bit address at 15:8, the 82574 DONE
- * at bit 1 and a 14-bit address at 15:2. The 82544 has no EERD at all.
+ * EEPROM Read, EERD in both documents: write START and the word address,
+ * wait for DONE, take DATA. The layouts differ: the 8254x has DONE at bit 4
+ * and an 8-bit address at 15:8, the 82574 DONE at bit 1 and a 14-bit
+ * address at 15:2. The 82544 has no EERD at all.
  */
 #define E1000_EERD 0x0014
 #define E1000_EERD_START BIT(0)
@@ -60,12 +60,12 @@
 #define E1000_EERD_8254X_ADDR GENMASK(15, 8)
 #define E1000_EERD_82574_DONE BIT(1)
 #define E1000_EERD_82574_ADDR GENMASK(15, 2)
-/* EEPROM words 0..2: the MAC address, low byte first (SDM 5.6.1). */
+/* EEPROM words 0..2: the MAC address, low byte first. */
 #define E1000_EEPROM_MAC_WORD0 0
 
 #define E1000_CTRL_EXT 0x0018
 
-/* --- Interrupts (SDM 13.4.17 - 13.4.21) ---------------------------------- */
+/* --- Interrupts --------------------------------------------------------- */
 
 #define E1000_ICR 0x00c0 /* cause, clear on read */
 #define E1000_ITR 0x00c4 /* throttling */
@@ -74,7 +74,7 @@
 #define E1000_IMC 0x00d8 /* mask clear (disable) */
 #define E1000_IMC_ALL 0xffffffffU
 
-/* --- Receive (SDM 13.4.22 - 13.4.35) ------------------------------------- */
+/* --- Receive ------------------------------------------------------------ */
 
 #define E1000_RCTL 0x0100
 #define E1000_RCTL_EN BIT(1)
@@ -114,7 +114,7 @@
 #define E1000_RAH_AV BIT(31) /* address valid */
 #define E1000_RAH_ADDR GENMASK(15, 0)
 
-/* --- Transmit (SDM 13.4.33 - 13.4.44) ------------------------------------ */
+/* --- Transmit ----------------------------------------------------------- */
 
 #define E1000_TCTL 0x0400
 #define E1000_TCTL_EN BIT(1)
@@ -122,7 +122,7 @@
 #define E1000_TCTL_CT GENMASK(11, 4)	 /* collision threshold */
 #define E1000_TCTL_COLD GENMASK(21, 12) /* collision distance */
 #define E1000_TCTL_RTLC BIT(24)
-/* SDM 13.4.33 recommended values (the same ones Linux e1000/e1000e use). */
+/* The SDM's recommended values (the same ones Linux e1000/e1000e use). */
 #define E1000_TCTL_CT_DEFAULT 0x0f
 #define E1000_TCTL_COLD_FULL_DUPLEX 0x3f
 
@@ -130,7 +130,7 @@
 #define E1000_TIPG_IPGT GENMASK(9, 0)
 #define E1000_TIPG_IPGR1 GENMASK(19, 10)
 #define E1000_TIPG_IPGR2 GENMASK(29, 20)
-/* SDM 13.4.34, copper (IEEE 802.3 IPG); also the 82574 default. */
+/* The SDM's copper values (IEEE 802.3 IPG), as Linux e1000/e1000e use. */
 #define E1000_TIPG_IPGT_COPPER 8
 #define E1000_TIPG_IPGR1_COPPER 8
 #define E1000_TIPG_IPGR2_COPPER 6
@@ -142,7 +142,7 @@
 #define E1000_TDT 0x3818
 #define E1000_TIDV 0x3820 /* TX interrupt delay (interrupts only) */
 
-/* --- Statistics (SDM 13.7, clear on read) -------------------------------- */
+/* --- Statistics (clear on read) ------------------------------------------ */
 
 #define E1000_CRCERRS 0x4000
 #define E1000_MPC 0x4010 /* missed packets: no RX descriptor or FIFO room */
@@ -150,7 +150,7 @@
 /* Descriptor rings: base 16-byte aligned, length a multiple of 128 bytes. */
 #define E1000_RING_ALIGN 128
 
-/* --- Legacy receive descriptor (SDM 3.2.3, 82574 7.1.4.1) ---------------- */
+/* --- Legacy receive descriptor ------------------------------------------ */
 
 /*
  * Software writes addr; the device writes length, csum, status, errors and
@@ -194,7 +194,7 @@ BUILD_ASSERT(offsetof(struct e1000_rx_desc, errors) == 13, "RX errors at byte 13
 	(E1000_RXD_ERR_CE | E1000_RXD_ERR_SE | E1000_RXD_ERR_SEQ | E1000_RXD_ERR_CXE | \
 	 E1000_RXD_ERR_RXE)
 
-/* --- Legacy transmit descriptor (SDM 3.3.3, 82574 7.2.10.1) -------------- */
+/* --- Legacy transmit descriptor ----------------------------------------- */
 
 struct e1000_tx_desc {
 	u64 addr;    /* buffer physical address */

@@ -17,7 +17,7 @@
  * never reads or writes outside a buffer, the bounce buffer or the ring,
  * and never examines more than count - 1 descriptors per call.
  *
- * Ownership follows the SDM (3.2.6, 3.4): the device owns receive slots
+ * Ownership follows the SDM's head/tail rules: the device owns receive slots
  * [RDH, RDT) and software the rest, with one slot always held back so that
  * RDH == RDT means "none for the device" and never "all"; likewise on
  * transmit, at most count - 1 frames are queued.

@@ -246,7 +246,7 @@ int net_queue_attach(struct net_queue *q)
 
 int net_queue_call(struct net_queue *q, net_call_fn fn, void *arg)
 {
-	if (!net_queue_push(q, fn, arg))
+	if (net_queue_push(q, fn, arg))
 		return -EBUSY;
 	service_kick();
 	return 0;

@@ -5,6 +5,7 @@
  * Context: push on the queue's one producer CPU, pop/run on the service CPU.
  */
 #include "net/net_queue.h"
+#include "kernel/errno.h"
 #include "kernel/klib.h"
 
 BUILD_ASSERT((NET_QUEUE_SLOTS & (NET_QUEUE_SLOTS - 1)) == 0,
@@ -15,18 +16,18 @@ void net_queue_init(struct net_queue *q)
 	memset(q, 0, sizeof(*q));
 }
 
-bool net_queue_push(struct net_queue *q, net_call_fn fn, void *arg)
+int net_queue_push(struct net_queue *q, net_call_fn fn, void *arg)
 {
 	u32 head = q->head; /* only this side writes it */
 	u32 tail = __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
 
 	if (head - tail >= NET_QUEUE_SLOTS) {
 		q->refused++;
-		return false;
+		return -EBUSY;
 	}
 	q->slot[head % NET_QUEUE_SLOTS] = (struct net_call){ .fn = fn, .arg = arg };
 	__atomic_store_n(&q->head, head + 1, __ATOMIC_RELEASE);
-	return true;
+	return 0;
 }
 
 bool net_queue_pop(struct net_queue *q, struct net_call *out)

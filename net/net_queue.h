@@ -49,8 +49,8 @@ struct net_queue {
 /* Empties q. Before either side uses it. */
 void net_queue_init(struct net_queue *q);
 
-/* Producer side: false when the ring is full (q->refused counts it). */
-bool net_queue_push(struct net_queue *q, net_call_fn fn, void *arg) __must_check;
+/* Producer side: 0, or -EBUSY when the ring is full (q->refused counts it). */
+int net_queue_push(struct net_queue *q, net_call_fn fn, void *arg) __must_check;
 /* Consumer side: false when empty. */
 bool net_queue_pop(struct net_queue *q, struct net_call *out) __must_check;
 /* Consumer side: runs up to budget queued calls in order; returns how many. */

@@ -14,7 +14,8 @@ if [ "$1" = "--empty" ]; then
 	printf '\t.section .note.GNU-stack,"",@progbits\n'
 	exit 0
 fi
-nm -n "$1" | awk '
+nm -n "$1" | awk 'BEGIN { n = 0 }
+
 	$2 ~ /^[tT]$/ { addr[n] = $1; name[n] = $3; n++ }
 	END {
 		printf "ksyms_count:\n\t.quad %d\nksyms_table:\n", n

@@ -7,6 +7,7 @@
  * Context: host, cmocka, ASan/UBSan (Makefile: unit_src_net_queue).
  */
 #include "net/net_queue.h"
+#include "kernel/errno.h"
 
 #include <pthread.h>
 #include <setjmp.h>
@@ -37,7 +38,7 @@ static void test_net_queue_runs_calls_in_order(void **state)
 	memset(&g_log, 0, sizeof(g_log));
 	net_queue_init(&q);
 	for (uintptr_t i = 1; i <= 5; i++)
-		assert_true(net_queue_push(&q, record, (void *)i));
+		assert_int_equal(0, net_queue_push(&q, record, (void *)i));
 	assert_int_equal(net_queue_run(&q, 100), 5);
 	assert_int_equal(g_log.n, 5);
 	for (unsigned i = 0; i < 5; i++)
@@ -53,14 +54,14 @@ static void test_net_queue_refuses_when_full_and_counts(void **state)
 	memset(&g_log, 0, sizeof(g_log));
 	net_queue_init(&q);
 	for (uintptr_t i = 0; i < NET_QUEUE_SLOTS; i++)
-		assert_true(net_queue_push(&q, record, (void *)i));
-	assert_false(net_queue_push(&q, record, (void *)999));
-	assert_false(net_queue_push(&q, record, (void *)999));
+		assert_int_equal(0, net_queue_push(&q, record, (void *)i));
+	assert_int_equal(-EBUSY, net_queue_push(&q, record, (void *)999));
+	assert_int_equal(-EBUSY, net_queue_push(&q, record, (void *)999));
 	assert_int_equal(q.refused, 2);
 	/* One slot freed: exactly one more call fits. */
 	assert_int_equal(net_queue_run(&q, 1), 1);
-	assert_true(net_queue_push(&q, record, (void *)1000));
-	assert_false(net_queue_push(&q, record, (void *)999));
+	assert_int_equal(0, net_queue_push(&q, record, (void *)1000));
+	assert_int_equal(-EBUSY, net_queue_push(&q, record, (void *)999));
 	assert_int_equal(net_queue_run(&q, 1000), NET_QUEUE_SLOTS);
 	assert_int_equal(g_log.seen[NET_QUEUE_SLOTS], 1000);
 	for (unsigned i = 0; i < g_log.n; i++)
@@ -75,7 +76,7 @@ static void test_net_queue_run_stops_at_budget(void **state)
 	memset(&g_log, 0, sizeof(g_log));
 	net_queue_init(&q);
 	for (uintptr_t i = 0; i < 10; i++)
-		assert_true(net_queue_push(&q, record, (void *)i));
+		assert_int_equal(0, net_queue_push(&q, record, (void *)i));
 	assert_int_equal(net_queue_run(&q, 3), 3);
 	assert_int_equal(g_log.n, 3);
 	assert_int_equal(net_queue_run(&q, 0), 0);
@@ -93,8 +94,8 @@ static void test_net_queue_wraps_32bit_indices(void **state)
 	/* Both indices just below the u32 wrap: full/empty must still hold. */
 	q.head = q.tail = UINT32_MAX - 2;
 	for (uintptr_t i = 0; i < NET_QUEUE_SLOTS; i++)
-		assert_true(net_queue_push(&q, record, (void *)i));
-	assert_false(net_queue_push(&q, record, NULL));
+		assert_int_equal(0, net_queue_push(&q, record, (void *)i));
+	assert_int_equal(-EBUSY, net_queue_push(&q, record, NULL));
 	for (uintptr_t i = 0; i < NET_QUEUE_SLOTS; i++) {
 		assert_true(net_queue_pop(&q, &c));
 		assert_ptr_equal(c.arg, (void *)i);
@@ -123,7 +124,7 @@ static void *producer(void *p)
 	struct net_queue *q = p;
 
 	for (uintptr_t i = 0; i < STRESS_CALLS;) {
-		if (net_queue_push(q, check_seq, (void *)i))
+		if (net_queue_push(q, check_seq, (void *)i) == 0)
 			i++;
 	}
 	return NULL;
