@@ -416,7 +416,8 @@ static int e1000_send(struct netdev *nd, const void *frame, size_t len)
 		} else if (!e->tx_stall_logged && now - e->tx_stall_since > E1000_TX_STALL_NS) {
 			e->tx_stall_logged = true;
 			nd->stats.timeouts++;
-			log_warn("%s: TX ring full for over %lu ms (TDH %u TDT %u): device stalled?",
+			log_warn("%s: TX ring full for over %lu ms (TDH %u TDT %u): "
+				 "device stalled?",
 				 nd->name, (unsigned long)(E1000_TX_STALL_NS / NSEC_PER_MSEC),
 				 e1000_rd(e, E1000_TDH), e1000_rd(e, E1000_TDT));
 		}
