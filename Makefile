@@ -178,6 +178,14 @@ $(BUILD)/longbus.efi: $(BUILD)/longbus.so
 run: deps all
 	tools/run-qemu.sh
 
+# --- benchmark (issue 4; not part of `make test`) ------------------------
+# TCP throughput per NIC model, longbus against Debian Linux guests on the
+# same QEMU, and the service loop's CPU share: tools/bench.py (it builds
+# the Linux guest under build/bench/ first). About 10 minutes; results in
+# build/bench/results.md, the method and a recorded run in docs/benchmarks.md.
+bench: deps all
+	$(PYTHON) tools/bench.py
+
 # --- tests --------------------------------------------------------------
 .SECONDEXPANSION:
 $(BUILD)/unit/test_%: tests/unit/test_%.c $$(unit_src_$$*)

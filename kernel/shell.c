@@ -314,6 +314,8 @@ static const struct shell_cmd commands[] = {
 	{ "ping", "<ip> [count]", "ICMP echo; prints each RTT", false, net_shell_ping },
 	{ "tcpcheck", "<ip> <port> <size>", "send to a TCP echo server, check the echo", false,
 	  net_shell_tcpcheck },
+	{ "iperf", "<ip> [seconds]", "iperf 2 TCP client to port 5001; prints kbit/s", false,
+	  net_shell_iperf },
 	{ "guests", "", "each guest's state and CPUs", false, cmd_guests },
 	{ "stats", "", "VM exits by reason, per vCPU", false, cmd_stats },
 	{ "console", "NAME", "type into a guest's serial console (Ctrl-] returns)", false,

@@ -39,4 +39,11 @@ void net_shell_ping(int argc, char **argv);
  */
 void net_shell_tcpcheck(int argc, char **argv);
 
+/*
+ * The `iperf <ip> [seconds]` shell command (net/iperf_cmd.c): an iperf 2
+ * TCP client to port 5001 (lwiperf or iperf -s); prints bytes, ms and
+ * kbit/s when the time is up.
+ */
+void net_shell_iperf(int argc, char **argv);
+
 #endif

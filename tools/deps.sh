@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# Installs the Debian packages longbus needs to build, run and test, and
+# Installs the Debian packages longbus needs to build, run, test and
+# benchmark (the last line of PKGS: the Linux guest of tools/bench.py), and
 # fetches lwIP's source (tools/fetch-lwip.sh: Debian's source package into
 # build/lwip, adding a deb-src entry when apt has none).
 # Idempotent and quiet when nothing is missing (make deps, make run, make test).
@@ -8,7 +9,8 @@ set -eu
 
 PKGS="gcc make binutils gnu-efi mtools dosfstools qemu-system-x86 ovmf
 bochs bochsbios vgabios libcmocka-dev python3 python3-pytest
-dpkg-dev iperf"
+dpkg-dev iperf
+busybox-static cpio kmod xz-utils"
 
 missing=""
 for p in $PKGS; do

@@ -31,6 +31,24 @@
 /* EFER bits a guest may set: SCE, LME, NXE (LMA follows CR0.PG). */
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 
+/* MSRs whose guest value the backend keeps (VMCS, VMCB, or the real MSR). */
+static bool backend_msr(u32 msr)
+{
+	switch (msr) {
+	case MSR_IA32_PAT:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_STAR:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_SFMASK:
+	case MSR_TSC_AUX:
+		return true;
+	}
+	return false;
+}
+
 /* Returns 0, or -1 for #GP. */
 static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
@@ -58,17 +76,9 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_IA32_DEBUGCTL:
 		*val = 0;
 		return 0;
-	case MSR_IA32_PAT:
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
-	case MSR_KERNEL_GS_BASE:
-	case MSR_STAR:
-	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_SFMASK:
-	case MSR_TSC_AUX:
-		return be->msr_read(v, msr, val) ? -1 : 0;
 	}
+	if (backend_msr(msr))
+		return be->msr_read(v, msr, val) ? -1 : 0;
 	return -1;
 }
 
@@ -100,17 +110,9 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 	case MSR_IA32_BIOS_SIGN_ID:
 	case MSR_IA32_DEBUGCTL:
 		return 0; /* accepted and ignored, as guests expect */
-	case MSR_IA32_PAT:
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
-	case MSR_KERNEL_GS_BASE:
-	case MSR_STAR:
-	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_SFMASK:
-	case MSR_TSC_AUX:
-		return be->msr_write(v, msr, val) ? -1 : 0;
 	}
+	if (backend_msr(msr))
+		return be->msr_write(v, msr, val) ? -1 : 0;
 	return -1;
 }
 
