@@ -181,7 +181,7 @@ run: deps all
 # --- benchmark (issue 4; not part of `make test`) ------------------------
 # TCP throughput per NIC model, longbus against Debian Linux guests on the
 # same QEMU, and the service loop's CPU share: tools/bench.py (it builds
-# the Linux guest under build/bench/ first). About 10 minutes; results in
+# the Linux guest under build/bench/ first). About 8 minutes; results in
 # build/bench/results.md, the method and a recorded run in docs/benchmarks.md.
 bench: deps all
 	$(PYTHON) tools/bench.py

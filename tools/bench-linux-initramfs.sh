@@ -17,7 +17,8 @@
 # depend on, from modinfo; .ko.xz are decompressed here because busybox
 # insmod may not read them), sets bench.ip=A.B.C.D/N from the kernel
 # command line on eth0, prints "bench-ready" and runs a shell on the
-# console (prompt "bench# ").
+# console (prompt "bench# "). `tcp-retrans` prints the kernel's count of
+# retransmitted TCP segments.
 set -euo pipefail
 
 DIR=${1:-build/bench/linux}
@@ -94,6 +95,14 @@ add_module() {
 }
 for m in $WANT_MODULES; do add_module "$m"; done
 printf '%s\n' "${order[@]}" >"$root/lib/modules/order"
+
+# tcp-retrans: the kernel's count of retransmitted TCP segments.
+cat >"$root/bin/tcp-retrans" <<'EOF'
+#!/bin/sh
+awk '/^Tcp:/ { n++; if (n == 1) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") c = i }
+	else print $c }' /proc/net/snmp
+EOF
+chmod +x "$root/bin/tcp-retrans"
 
 cat >"$root/init" <<'EOF'
 #!/bin/busybox sh
