@@ -1172,6 +1172,42 @@ static void test_config_guest_memory_limits(void **state)
 	expect_ok("[guest a]\ncpus = 1\nmemory = 1T\n");
 }
 
+static void test_config_guest_image_cmdline_debug_exit_testdev(void **state)
+{
+	(void)state;
+	expect_ok("[guest a]\ncpus = 1\nmemory = 16M\nimage = dir/hello.elf\n"
+		  "cmdline = console=ttyS0 quiet\ndebug_exit = 0xf4\ntestdev = on\n");
+	assert_string_equal(cfg.guests[0].image, "dir/hello.elf");
+	assert_int_equal(cfg.guests[0].image_line, 4);
+	assert_string_equal(cfg.guests[0].cmdline, "console=ttyS0 quiet");
+	assert_int_equal(cfg.guests[0].debug_exit, 0xf4);
+	assert_int_equal(cfg.guests[0].debug_exit_line, 6);
+	assert_true(cfg.guests[0].testdev);
+	/* Absent keys: no image line (the loader reports it), no debug exit, no test device. */
+	expect_ok("[guest a]\ncpus = 1\nmemory = 16M\n");
+	assert_int_equal(cfg.guests[0].image_line, 0);
+	assert_int_equal(cfg.guests[0].debug_exit_line, 0);
+	assert_false(cfg.guests[0].testdev);
+	assert_string_equal(cfg.guests[0].cmdline, "");
+	expect_error("[guest a]\ncpus = 1\nmemory = 16M\ndebug_exit = 0x10000\n", 4,
+		     "debug_exit:");
+	expect_error("[guest a]\ncpus = 1\nmemory = 16M\ntestdev = maybe\n", 4, "testdev:");
+	expect_error("[guest a]\ncpus = 1\nmemory = 16M\nimage = a.elf\nimage = b.elf\n", 5,
+		     "image");
+}
+
+static void test_config_service_tick(void **state)
+{
+	(void)state;
+	expect_ok("[longbus]\n");
+	assert_int_equal(cfg.lb.service_tick, 1000000);
+	expect_ok("[longbus]\nservice_tick = 250us\n");
+	assert_int_equal(cfg.lb.service_tick, 250000);
+	expect_error("[longbus]\nservice_tick = 10us\n", 2, "service_tick:");
+	expect_error("[longbus]\nservice_tick = 1s\n", 2, "service_tick:");
+	expect_error("[longbus]\nservice_tick = 5\n", 2, "service_tick:");
+}
+
 /* longbus.cfg:LINE alone does not say which key: value errors start with it. */
 static void test_config_guest_cpus_errors_name_the_key(void **state)
 {
@@ -1715,6 +1751,8 @@ int main(void)
 		cmocka_unit_test(test_config_duplicate_guest_names_earlier_header),
 		cmocka_unit_test(test_config_guest_missing_required_key_points_at_header),
 		cmocka_unit_test(test_config_guest_memory_limits),
+		cmocka_unit_test(test_config_guest_image_cmdline_debug_exit_testdev),
+		cmocka_unit_test(test_config_service_tick),
 		cmocka_unit_test(test_config_guest_cpus_errors_name_the_key),
 		cmocka_unit_test(test_config_guest_cpus_overlap_names_earlier_guest),
 		cmocka_unit_test(test_config_too_many_guests_points_at_extra_header),
