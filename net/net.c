@@ -33,6 +33,8 @@
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
+#include "lwip/mem.h"
+#include "lwip/memp.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/stats.h"
@@ -364,6 +366,37 @@ void net_init(const struct lb_config *cfg)
 
 /* ---- shell ------------------------------------------------------------------ */
 
+/*
+ * lwIP's pools, as "name used/size (max M, err E)": a pool whose used count
+ * passes its size, or that stays above zero when no connection is open,
+ * means an element was freed twice or leaked.
+ */
+static void net_show_pools(void)
+{
+	static const struct {
+		memp_t pool;
+		const char *name;
+	} pools[] = {
+		{ MEMP_TCP_PCB, "tcp pcb" },	{ MEMP_TCP_PCB_LISTEN, "tcp listen" },
+		{ MEMP_TCP_SEG, "tcp seg" },	{ MEMP_PBUF, "pbuf ref" },
+		{ MEMP_PBUF_POOL, "pbuf pool" }, { MEMP_UDP_PCB, "udp pcb" },
+		{ MEMP_RAW_PCB, "raw pcb" },
+	};
+	const struct stats_mem *h = &lwip_stats.mem;
+
+	console_printf("memp:");
+	for (unsigned i = 0; i < ARRAY_SIZE(pools); i++) {
+		const struct stats_mem *m = lwip_stats.memp[pools[i].pool];
+
+		console_printf("%s %s %u/%u (max %u, err %u)", i ? "," : "", pools[i].name,
+			       (unsigned)m->used, (unsigned)m->avail, (unsigned)m->max,
+			       (unsigned)m->err);
+	}
+	console_printf("\nheap: used %u of %u bytes (max %u, err %u, illegal %u)\n",
+		       (unsigned)h->used, (unsigned)h->avail, (unsigned)h->max, (unsigned)h->err,
+		       (unsigned)h->illegal);
+}
+
 void net_shell_show(void)
 {
 	const struct netdev_stats *s;
@@ -401,6 +434,7 @@ void net_shell_show(void)
 		       lwip_stats.tcp.xmit, lwip_stats.tcp.drop, lwip_stats.udp.recv,
 		       lwip_stats.udp.drop, lwip_stats.icmp.recv, lwip_stats.icmp.drop,
 		       lwip_stats.tcp.memerr + lwip_stats.ip.memerr + lwip_stats.link.memerr);
+	net_show_pools();
 }
 
 void net_shell_ping(int argc, char **argv)

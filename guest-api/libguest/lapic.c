@@ -7,8 +7,8 @@
  */
 #include "guest-api/libguest/libguest.h"
 
-/* Bus ticks counted to calibrate the TSC: 10 ms at 100 MHz. */
-#define CAL_BUS_TICKS 1000000u
+/* Bus ticks counted to calibrate the TSC: 20 ms at 100 MHz. */
+#define CAL_BUS_TICKS 2000000u
 #define BUS_KHZ 100000u
 /* Polls of the ICR delivery status before giving up on an IPI. */
 #define ICR_SPINS 1000000u
@@ -83,25 +83,56 @@ uint64_t lg_udiv64(uint64_t n, uint64_t d)
 	return q;
 }
 
-uint32_t lg_tsc_khz(void)
+/*
+ * One reading of the current count with the TSC at that moment. Under a
+ * hypervisor the read is an exit that may take long (an emulator thread
+ * can be descheduled), so the TSC is taken before and after and the
+ * tightest of a few tries wins; its midpoint stands for the moment.
+ */
+static void ccr_sample(uint32_t *count, uint64_t *tsc)
 {
-	uint32_t c0, c1;
-	uint64_t t0, t1;
+	uint64_t best = ~0ULL;
 
-	if (tsc_khz)
-		return tsc_khz;
+	for (int i = 0; i < 5; i++) {
+		uint64_t a = rdtsc();
+		uint32_t c = lg_lapic_read(LG_LAPIC_TIMER_CCR);
+		uint64_t b = rdtsc();
+
+		if (b - a < best) {
+			best = b - a;
+			*count = c;
+			*tsc = a + (b - a) / 2;
+		}
+	}
+}
+
+uint32_t lg_lapic_bus_ticks(uint32_t ticks, uint64_t *tsc_elapsed)
+{
+	uint32_t c0 = 0, c1 = 0;
+	uint64_t t0 = 0, t1 = 0;
+
 	lg_lapic_write(LG_LAPIC_LVT_TIMER, LG_LVT_MASKED | LG_LVT_ONESHOT | 0xff);
 	lg_lapic_write(LG_LAPIC_TIMER_DCR, LG_DCR_DIV1);
 	lg_lapic_write(LG_LAPIC_TIMER_ICR, 0xffffffffu);
-	c0 = lg_lapic_read(LG_LAPIC_TIMER_CCR);
-	t0 = rdtsc();
+	ccr_sample(&c0, &t0);
 	do {
-		c1 = lg_lapic_read(LG_LAPIC_TIMER_CCR);
-		t1 = rdtsc();
-	} while (c0 - c1 < CAL_BUS_TICKS && c1 != 0);
+		ccr_sample(&c1, &t1);
+	} while (c0 - c1 < ticks && c1 != 0);
 	lg_lapic_write(LG_LAPIC_TIMER_ICR, 0);
+	*tsc_elapsed = t1 - t0;
+	return c0 - c1;
+}
+
+uint32_t lg_tsc_khz(void)
+{
+	uint64_t dtsc;
+	uint32_t dbus;
+
+	if (tsc_khz)
+		return tsc_khz;
+	dbus = lg_lapic_bus_ticks(CAL_BUS_TICKS, &dtsc);
 	/* khz = TSC ticks per ms = dTSC / (dBUS / BUS_KHZ). */
-	tsc_khz = (uint32_t)lg_udiv64((t1 - t0) * BUS_KHZ, c0 - c1 ? c0 - c1 : 1);
+	tsc_khz = (uint32_t)lg_udiv64(dtsc * BUS_KHZ, dbus ? dbus : 1);
 	if (tsc_khz == 0)
 		tsc_khz = 1;
 	return tsc_khz;

@@ -107,6 +107,12 @@ bool lg_lapic_isr(uint8_t vector);
  * call it before programming the timer. Later calls return the cached value.
  */
 uint32_t lg_tsc_khz(void);
+/*
+ * Runs the timer (masked, divide by 1) until it has counted at least
+ * `ticks` bus ticks; returns how many it counted and, in *tsc_elapsed, the
+ * TSC ticks that took. Leaves the timer stopped. lg_tsc_khz() uses it.
+ */
+uint32_t lg_lapic_bus_ticks(uint32_t ticks, uint64_t *tsc_elapsed);
 /* The TSC value ms milliseconds from now (lg_tsc_khz()). */
 uint64_t lg_tsc_after_ms(uint32_t ms);
 /* Busy-waits for us microseconds. */
@@ -139,8 +145,9 @@ int lg_start_ap(uint32_t apic_id, lg_ap_fn fn, void *arg, void *stack_top);
 int lg_serial_getc_nowait(void);
 /*
  * Waits for a received byte and returns it. Between polls the CPU halts
- * with interrupts on: the LAPIC timer runs periodic on LG_VEC_INPUT_POLL
- * (every 10 ms of bus time) while it waits, and is stopped again after.
+ * with interrupts on: it software-enables the LAPIC (TPR 0, spurious vector
+ * 0xff) and runs its timer periodic on LG_VEC_INPUT_POLL (every 10 ms of
+ * bus time) while it waits, then stops the timer. Returns with IF=0.
  */
 #define LG_VEC_INPUT_POLL 0xee
 char lg_serial_getc_wait(void);
@@ -618,6 +625,12 @@ bool lg_lapic_isr(uint8_t vector);
  * call it before programming the timer. Later calls return the cached value.
  */
 uint32_t lg_tsc_khz(void);
+/*
+ * Runs the timer (masked, divide by 1) until it has counted at least
+ * `ticks` bus ticks; returns how many it counted and, in *tsc_elapsed, the
+ * TSC ticks that took. Leaves the timer stopped. lg_tsc_khz() uses it.
+ */
+uint32_t lg_lapic_bus_ticks(uint32_t ticks, uint64_t *tsc_elapsed);
 /* The TSC value ms milliseconds from now (lg_tsc_khz()). */
 uint64_t lg_tsc_after_ms(uint32_t ms);
 /* Busy-waits for us microseconds. */
@@ -650,8 +663,9 @@ int lg_start_ap(uint32_t apic_id, lg_ap_fn fn, void *arg, void *stack_top);
 int lg_serial_getc_nowait(void);
 /*
  * Waits for a received byte and returns it. Between polls the CPU halts
- * with interrupts on: the LAPIC timer runs periodic on LG_VEC_INPUT_POLL
- * (every 10 ms of bus time) while it waits, and is stopped again after.
+ * with interrupts on: it software-enables the LAPIC (TPR 0, spurious vector
+ * 0xff) and runs its timer periodic on LG_VEC_INPUT_POLL (every 10 ms of
+ * bus time) while it waits, then stops the timer. Returns with IF=0.
  */
 #define LG_VEC_INPUT_POLL 0xee
 char lg_serial_getc_wait(void);

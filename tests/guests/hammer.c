@@ -7,7 +7,8 @@
  * from the end of its RAM up to 4 GiB, skipping nothing, and a word in
  * every page of the legacy hole. Each write is read back: nothing there is
  * RAM, so everything reads all-ones, except this guest's own vIOAPIC,
- * whose index register (0xfec00000) keeps what is written.
+ * whose index register (0xfec00000) keeps what is written, and its own
+ * vLAPIC, whose reserved register at 0xfee00000 reads 0.
  */
 #include "guest-api/libguest/libguest.h"
 
@@ -15,6 +16,7 @@
 #define HOLE_START 0x000a0000u
 #define HOLE_END 0x00100000u
 #define IOAPIC_PAGE 0xfec00000u
+#define LAPIC_PAGE 0xfee00000u
 #define MAX_REPORTED 8
 
 static uint32_t writes, bad;
@@ -26,7 +28,7 @@ static void hammer(uint32_t gpa)
 	mmio_write32(gpa, 0xdeadbeefu ^ gpa);
 	writes++;
 	v = mmio_read32(gpa);
-	if ((gpa & ~0xfffu) == IOAPIC_PAGE || v == 0xffffffffu)
+	if ((gpa & ~0xfffu) == IOAPIC_PAGE || (gpa & ~0xfffu) == LAPIC_PAGE || v == 0xffffffffu)
 		return;
 	if (bad++ < MAX_REPORTED)
 		lg_printf("hammer: 0x%x reads back 0x%x after the write\n", gpa, v);

@@ -88,22 +88,13 @@ static void stop_timer(void)
 	lg_lapic_write(LG_LAPIC_TIMER_ICR, 0);
 }
 
-/* Bus ticks per ms, from the current-count register against the TSC. */
+/* Bus ticks per ms, from the current-count register against the TSC (50 ms at 100 MHz). */
 static uint32_t measure_bus_khz(void)
 {
-	uint32_t c0, c1;
-	uint64_t t0, t1;
+	uint64_t dtsc;
+	uint32_t dbus = lg_lapic_bus_ticks(5000000u, &dtsc);
 
-	lg_lapic_write(LG_LAPIC_LVT_TIMER, LG_LVT_MASKED | VEC_TIMER);
-	lg_lapic_write(LG_LAPIC_TIMER_DCR, LG_DCR_DIV1);
-	lg_lapic_write(LG_LAPIC_TIMER_ICR, 0xffffffffu);
-	t0 = rdtsc();
-	c0 = lg_lapic_read(LG_LAPIC_TIMER_CCR);
-	spin_ms(20);
-	t1 = rdtsc();
-	c1 = lg_lapic_read(LG_LAPIC_TIMER_CCR);
-	lg_lapic_write(LG_LAPIC_TIMER_ICR, 0);
-	return (uint32_t)lg_udiv64((uint64_t)(c0 - c1) * lg_tsc_khz(), t1 - t0);
+	return (uint32_t)lg_udiv64((uint64_t)dbus * lg_tsc_khz(), dtsc ? dtsc : 1);
 }
 
 static void oneshot(void)
@@ -142,7 +133,8 @@ static void periodic(void)
 	n = ticks;
 	stop_timer();
 	lg_printf("periodic: %u ticks (want about %u)\n", n, PERIODS);
-	EXPECT_TRUE(n >= PERIODS / 4 && n <= PERIODS * 2);
+	/* Ticks lost to an emulator's scheduling are fine; extra ticks are not. */
+	EXPECT_TRUE(n >= PERIODS / 4 && n <= PERIODS + 2);
 	/* Stopped means stopped. */
 	sti();
 	spin_ms(3 * PERIOD_MS);
@@ -169,9 +161,10 @@ static void tsc_deadline(void)
 	EXPECT_TRUE(rdtsc() >= deadline);
 	EXPECT_EQ(rdmsr(LG_MSR_TSC_DEADLINE), 0);	/* disarmed after firing */
 	/* A deadline in the past fires at once. */
+	ticks = 0;
 	wrmsr(LG_MSR_TSC_DEADLINE, 1);
 	wait_tick(5000);
-	EXPECT_EQ(ticks, 2);
+	EXPECT_EQ(ticks, 1);
 	stop_timer();
 }
 

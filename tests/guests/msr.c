@@ -21,6 +21,7 @@
 #define MSR_EFER 0xc0000080
 #define MSR_LSTAR 0xc0000082
 #define MSR_SFMASK 0xc0000084
+#define MSR_FS_BASE 0xc0000100
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define MSR_TSC_AUX 0xc0000103
 #define MSR_VM_CR 0xc0010114	/* AMD SVM control */
@@ -136,6 +137,25 @@ int main(struct multiboot_info *mbi)
 	/* EFER bits outside SCE/LME/NXE. */
 	expect_gp_write(MSR_EFER, efer | EFER_SVME);
 	EXPECT_EQ(read_ok(MSR_EFER), efer);
+
+	/*
+	 * Listed MSRs with values the CPU itself refuses with #GP: the guest
+	 * must get that #GP, not the hypervisor (a WRMSR on the host) nor the
+	 * next VM entry (a VMCS/VMCB field the entry checks). Last, because a
+	 * hypervisor that gets this wrong loses the guest or the CPU; each
+	 * probe is named first so the log shows which one.
+	 */
+	lg_printf("probing reserved values: PAT type 2\n");
+	expect_gp_write(MSR_PAT, 0x0007040600070402ULL);
+	lg_printf("probing reserved values: TSC_AUX bit 32\n");
+	expect_gp_write(MSR_TSC_AUX, 0x100000000ULL);
+	lg_printf("probing reserved values: non-canonical LSTAR\n");
+	expect_gp_write(MSR_LSTAR, 0x8000000000000000ULL);
+	lg_printf("probing reserved values: non-canonical KERNEL_GS_BASE\n");
+	expect_gp_write(MSR_KERNEL_GS_BASE, 0x0000800000000000ULL);
+	lg_printf("probing reserved values: non-canonical FS_BASE\n");
+	expect_gp_write(MSR_FS_BASE, 0x0000800000000000ULL);
+	EXPECT_EQ(read_ok(MSR_PAT), PAT_DEFAULT);
 
 	test_exit("msr");
 }

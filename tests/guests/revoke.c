@@ -15,7 +15,7 @@
 #define REVOKE_GPA 0x00800000u	/* inside a 2 MiB block: the unmap splits it */
 #define PAGE 4096u
 #define WORDS (PAGE / 4)
-#define TIMEOUT_MS 60000u
+#define TIMEOUT_MS 60000u	/* REVOKE_GUEST_TIMEOUT in test_guests.py */
 
 static uint32_t pattern(uint32_t addr)
 {
