@@ -78,8 +78,7 @@ LWIP_SRC   := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c \
 	core/memp.c core/netif.c core/pbuf.c core/raw.c core/stats.c core/sys.c \
 	core/tcp.c core/tcp_in.c core/tcp_out.c core/timeouts.c core/udp.c \
 	core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
-	core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c \
-	apps/lwiperf/lwiperf.c
+	core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c
 LWIP_INC   := -Inet -isystem net/libc -I$(LWIP_DIR)/src/include
 LWIP_OBJS  := $(patsubst %.c,$(BUILD)/lwip-obj/%.o,$(LWIP_SRC))
 NET_OBJS   := $(patsubst %.c,$(BUILD)/core/%.o,$(wildcard net/*.c))

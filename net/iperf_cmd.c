@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `iperf <ip> [seconds]` (net/net.h): an iperf 2 TCP client, the sending
- * side of a throughput test against lwiperf (`[net] iperf = on`) on another
- * longbus, or against `iperf -s`. The result prints when the time is up.
+ * side of a throughput test against the iperf server (`[net] iperf = on`,
+ * net/iperf_server.c) on another longbus, or against `iperf -s`. The
+ * result prints when the time is up.
  * Singleton: the one running client, owned here; service loop only.
  *
  * Not lwiperf's own client (lwiperf_start_tcp_client): in lwIP 2.1.3 it
@@ -20,7 +21,6 @@
 #include "kernel/time.h"
 #include "net/net.h"
 
-#include "lwip/apps/lwiperf.h"
 #include "lwip/tcp.h"
 
 #define IPERF_DEFAULT_SECONDS 10
@@ -129,7 +129,7 @@ static void on_err(void *arg, err_t err)
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	/* iperf 2's client header: flags, threads, port, buffer, window, amount. */
-	u32 hdr[6] = { 0, lwip_htonl(1), lwip_htonl(LWIPERF_TCP_PORT_DEFAULT), 0, 0,
+	u32 hdr[6] = { 0, lwip_htonl(1), lwip_htonl(NET_IPERF_PORT), 0, 0,
 		       lwip_htonl((u32)-(s32)(cli.duration_ns / (10 * NSEC_PER_MSEC))) };
 
 	(void)arg;
@@ -158,13 +158,13 @@ static int iperf_start(u32 ip, u32 seconds)
 	cli.duration_ns = (u64)seconds * NSEC_PER_SEC;
 	cli.start_ns = time_ns();
 	ksnprintf(cli.peer, sizeof(cli.peer), "%u.%u.%u.%u:%u", ip >> 24, (ip >> 16) & 0xff,
-		  (ip >> 8) & 0xff, ip & 0xff, LWIPERF_TCP_PORT_DEFAULT);
+		  (ip >> 8) & 0xff, ip & 0xff, NET_IPERF_PORT);
 	ip_addr_set_ip4_u32(&addr, lwip_htonl(ip));
 	tcp_recv(cli.pcb, on_recv);
 	tcp_sent(cli.pcb, on_sent);
 	tcp_poll(cli.pcb, on_poll, POLL_TICKS);
 	tcp_err(cli.pcb, on_err);
-	if (tcp_connect(cli.pcb, &addr, LWIPERF_TCP_PORT_DEFAULT, on_connected) != ERR_OK) {
+	if (tcp_connect(cli.pcb, &addr, NET_IPERF_PORT, on_connected) != ERR_OK) {
 		tcp_err(cli.pcb, NULL);
 		tcp_abort(cli.pcb);
 		cli.pcb = NULL;

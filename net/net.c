@@ -29,7 +29,6 @@
 #include "net/ping.h"
 #include "net/tcpcheck.h"
 
-#include "lwip/apps/lwiperf.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
@@ -254,39 +253,6 @@ int net_queue_call(struct net_queue *q, net_call_fn fn, void *arg)
 	return 0;
 }
 
-/* ---- lwiperf --------------------------------------------------------------- */
-
-static const char *iperf_result(enum lwiperf_report_type t)
-{
-	switch (t) {
-	case LWIPERF_TCP_DONE_SERVER:
-		return "done (server)";
-	case LWIPERF_TCP_DONE_CLIENT:
-		return "done (client)";
-	case LWIPERF_TCP_ABORTED_LOCAL:
-		return "aborted locally";
-	case LWIPERF_TCP_ABORTED_LOCAL_DATAERROR:
-		return "aborted: data error";
-	case LWIPERF_TCP_ABORTED_LOCAL_TXERROR:
-		return "aborted: send error";
-	case LWIPERF_TCP_ABORTED_REMOTE:
-		return "aborted by the peer";
-	}
-	return "?";
-}
-
-static void iperf_report(void *arg, enum lwiperf_report_type type, const ip_addr_t *local_addr,
-			 u16_t local_port, const ip_addr_t *remote_addr, u16_t remote_port,
-			 u32_t bytes, u32_t ms, u32_t kbps)
-{
-	char peer[16];
-
-	(void)arg, (void)local_addr, (void)local_port;
-	format_ip(peer, sizeof(peer), ip_2_ip4(remote_addr));
-	log_info("iperf %s: %s:%u, %u bytes in %u ms, %u kbit/s", iperf_result(type), peer,
-		 remote_port, bytes, ms, kbps);
-}
-
 /* ---- init ------------------------------------------------------------------ */
 
 static void ip_from_cfg(ip4_addr_t *a, u32 v)
@@ -297,10 +263,10 @@ static void ip_from_cfg(ip4_addr_t *a, u32 v)
 static void start_services(const struct cfg_net *c)
 {
 	if (c->iperf) {
-		if (lwiperf_start_tcp_server_default(iperf_report, NULL))
-			log_info("lwiperf (iperf 2) listening on tcp port %u", LWIPERF_TCP_PORT_DEFAULT);
+		if (iperf_server_start(NET_IPERF_PORT) == 0)
+			log_info("iperf (iperf 2) server listening on tcp port %u", NET_IPERF_PORT);
 		else
-			log_err("lwiperf could not listen on tcp port %u", LWIPERF_TCP_PORT_DEFAULT);
+			log_err("iperf server could not listen on tcp port %u", NET_IPERF_PORT);
 	}
 	if (c->echo) {
 		if (echo_start(NET_ECHO_PORT) == 0)
@@ -435,6 +401,7 @@ void net_shell_show(void)
 		       lwip_stats.udp.drop, lwip_stats.icmp.recv, lwip_stats.icmp.drop,
 		       lwip_stats.tcp.memerr + lwip_stats.ip.memerr + lwip_stats.link.memerr);
 	net_show_pools();
+	iperf_server_show();
 }
 
 void net_shell_ping(int argc, char **argv)

@@ -11,6 +11,8 @@
 #define L1_ECX_VMX BIT(5)
 #define L1_ECX_SMX BIT(6)
 #define L1_ECX_PDCM BIT(15)
+#define L1_ECX_X2APIC BIT(21)
+#define L1_ECX_TSC_DEADLINE BIT(24)
 #define L1_ECX_XSAVE BIT(26)
 #define L1_ECX_OSXSAVE BIT(27)
 #define L1_ECX_AVX BIT(28)
@@ -37,7 +39,8 @@ struct cpuid_out cpuid_filter(u32 leaf, u32 subleaf, struct cpuid_out r,
 	case 0x1:
 		r.ecx &= (u32) ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_SMX | L1_ECX_PDCM |
 				 L1_ECX_XSAVE | L1_ECX_OSXSAVE | L1_ECX_AVX);
-		r.ecx |= (u32)L1_ECX_HYPERVISOR;
+		/* The vLAPIC implements both, whatever the host has. */
+		r.ecx |= (u32)(L1_ECX_HYPERVISOR | L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE);
 		r.edx &= (u32) ~(L1_EDX_MCE | L1_EDX_MTRR | L1_EDX_MCA | L1_EDX_ACPI);
 		/* Initial APIC ID and the logical-processor count describe the VM, not the host. */
 		r.ebx = (r.ebx & 0x0000ffff) | (ctx->apic_id << 24) | ((ctx->nvcpus & 0xff) << 16);

@@ -37,6 +37,7 @@ const char *vm_exit_kind_name(enum vm_exit_kind k)
 		[VMEXIT_VIRT_INSN] = "vmx/svm-insn",
 		[VMEXIT_CR_ACCESS] = "cr-access",
 		[VMEXIT_XSETBV] = "xsetbv",
+		[VMEXIT_INVD] = "invd",
 		[VMEXIT_INIT] = "init",
 		[VMEXIT_ENTRY_FAILED] = "entry-failed",
 		[VMEXIT_UNKNOWN] = "unknown",
@@ -162,6 +163,10 @@ void exit_handle(struct vcpu *v, const struct vm_exit *e)
 	case VMEXIT_VIRT_INSN:
 	case VMEXIT_XSETBV: /* XSAVE is hidden in CPUID */
 		vcpu_inject_ud(v);
+		return;
+	case VMEXIT_INVD:
+		/* Never on the real caches: done as WBINVD would be, i.e. nothing to lose. */
+		vcpu_skip(v, e->insn_len ? e->insn_len : 2);
 		return;
 	case VMEXIT_INIT:
 		return; /* a physical INIT aimed at this CPU: nothing of the guest's */

@@ -26,6 +26,7 @@ enum vm_exit_kind {
 	VMEXIT_VIRT_INSN,    /* VMX or SVM instruction: the guest gets #UD */
 	VMEXIT_CR_ACCESS,    /* a control-register access the backend could not handle */
 	VMEXIT_XSETBV,
+	VMEXIT_INVD,	     /* would drop dirty cache lines of memory that is not the guest's */
 	VMEXIT_INIT,	     /* INIT signal (SVM intercept) */
 	VMEXIT_ENTRY_FAILED, /* the CPU refused the guest state (reason in `raw`) */
 	VMEXIT_UNKNOWN,	     /* anything else; `raw` has the backend's code */

@@ -28,7 +28,8 @@ static s32 hc_log(struct vcpu *v)
 
 	if (len == 0 || len > LB_HC_LOG_MAX)
 		return -LB_EINVAL;
-	p = vm_gpa_to_hva(v->vm, gpa_arg(v), len);
+	/* At most LB_HC_LOG_MAX bytes: two pages at most, both checked. */
+	p = vm_mapped_ram(v->vm, gpa_arg(v), len);
 	if (!p)
 		return -LB_EFAULT;
 	/* Copy first: the guest may change the buffer while we print it. */
@@ -49,7 +50,7 @@ static s32 hc_stats(struct vcpu *v)
 		return -LB_EINVAL;
 	if (size > sizeof(s))
 		size = sizeof(s);
-	p = vm_gpa_to_hva(v->vm, gpa_arg(v), size);
+	p = vm_mapped_ram(v->vm, gpa_arg(v), size);
 	if (!p)
 		return -LB_EFAULT;
 	s.magic = LB_STATS_MAGIC;

@@ -30,12 +30,9 @@
 #define RFLAGS_VM BIT(17)
 #define RFLAGS_AC BIT(18)
 
-/* Guest RAM as the page walker sees it: the legacy hole is not RAM. */
 static void *ram_at(struct vm *vm, u64 gpa, size_t len)
 {
-	if (gpa < GPA_HIGH_RAM && gpa + len > GPA_LEGACY_HOLE)
-		return NULL;
-	return vm_gpa_to_hva(vm, gpa, len);
+	return vm_mapped_ram(vm, gpa, len);
 }
 
 static int gmem_read(void *ctx, u64 gpa, void *buf, size_t len)

@@ -49,6 +49,40 @@ static bool backend_msr(u32 msr)
 	return false;
 }
 
+static bool canonical(u64 a)
+{
+	return (u64)((s64)(a << 16) >> 16) == a;
+}
+
+/*
+ * A value the real WRMSR would refuse gets #GP here too, before it reaches
+ * the VMCS/VMCB (where a bad PAT fails VM entry) or the real MSR (where a
+ * non-canonical LSTAR would fault in longbus itself).
+ */
+static bool value_ok(u32 msr, u64 val)
+{
+	switch (msr) {
+	case MSR_IA32_PAT:
+		/* Each byte a memory type: UC 0, WC 1, WT 4, WP 5, WB 6, UC- 7. */
+		for (unsigned i = 0; i < 8; i++) {
+			u8 t = (u8)(val >> (8 * i));
+			if (t == 2 || t == 3 || t > 7)
+				return false;
+		}
+		return true;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+		return canonical(val);
+	case MSR_SFMASK:
+	case MSR_TSC_AUX:
+		return (val >> 32) == 0;
+	}
+	return true;
+}
+
 /* Returns 0, or -1 for #GP. */
 static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
@@ -112,7 +146,7 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 		return 0; /* accepted and ignored, as guests expect */
 	}
 	if (backend_msr(msr))
-		return be->msr_write(v, msr, val) ? -1 : 0;
+		return value_ok(msr, val) && !be->msr_write(v, msr, val) ? 0 : -1;
 	return -1;
 }
 

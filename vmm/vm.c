@@ -60,6 +60,20 @@ void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
 	return phys_to_virt(vm->ram_hpa + gpa);
 }
 
+void *vm_mapped_ram(struct vm *vm, u64 gpa, u64 len)
+{
+	paddr_t hpa;
+	u32 perms;
+	unsigned level;
+
+	if (len == 0 || !vm_gpa_to_hva(vm, gpa, len))
+		return NULL;
+	if (stage2_lookup(&vm->s2, gpa, &hpa, &perms, &level) ||
+	    stage2_lookup(&vm->s2, gpa + len - 1, &hpa, &perms, &level))
+		return NULL;
+	return vm_gpa_to_hva(vm, gpa, len);
+}
+
 void vcpu_request(struct vcpu *v, u32 req)
 {
 	__atomic_or_fetch(&v->shared.requests, req, __ATOMIC_RELEASE);

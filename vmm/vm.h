@@ -134,5 +134,12 @@ const char *vm_state_name(enum vm_state s);
 
 /* Guest memory through the direct map; NULL when [gpa, gpa+len) is not all RAM. */
 void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len);
+/*
+ * The same, but only where stage 2 maps it now, i.e. what the guest itself
+ * can reach: not the legacy hole, not pages vm_unmap() took away. Use this
+ * for anything a guest hands longbus (hypercall buffers, emulated accesses).
+ * [gpa, gpa+len) may span at most two pages.
+ */
+void *vm_mapped_ram(struct vm *vm, u64 gpa, u64 len);
 
 #endif

@@ -4,8 +4,12 @@
 - Per NIC model (e1000 82540EM, e1000e 82574 = q35's default, virtio-net),
   on QEMU `-netdev user` (slirp) with hostfwd from host loopback: a static
   address, ping and a 4 MiB echo with checksum; DHCP and a host `iperf -c`
-  against lwiperf. slirp's network is 10.0.2.0/24: the gateway (the host as
-  seen from the guest) is 10.0.2.2, its DHCP server hands out 10.0.2.15.
+  against longbus's iperf 2 server. slirp's network is 10.0.2.0/24: the
+  gateway (the host as seen from the guest) is 10.0.2.2, its DHCP server
+  hands out 10.0.2.15; slirp keeps the host client's source port.
+- The iperf server under abuse (e1000e): clients reset mid-stream, one
+  client too many, and a header asking for a connection back; lwIP's pools
+  stay consistent and a normal run still completes.
 - [net] absent, and a `nic` BDF that is not there: no network, no crash.
 - Two longbus instances on a QEMU dgram link: ping, 64 MiB over TCP with
   matching CRC-32s on both sides.
@@ -27,8 +31,10 @@ import os
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import threading
+import time
 
 import pytest
 
@@ -49,6 +55,12 @@ DHCP_IP = "10.0.2.15"
 ECHO_PORT = 7
 IPERF_PORT = 5001
 ECHO_BYTES = 4 << 20
+IPERF_SESSIONS = 4  # NET_IPERF_MAX_SESSIONS
+# The server's line at the end of a session (net/iperf_server.c).
+IPERF_SENT = re.compile(r"iperf: 10\.0\.2\.2:(\d+) sent (\d+) bytes in (\d+\.\d\d) s = "
+                        r"(\d+\.\d) Mbit/s\n")
+IPERF_RESET = re.compile(r"iperf: 10\.0\.2\.2:(\d+) reset by peer after (\d+) bytes "
+                         r"\(\d+\.\d\d s\)\n")
 
 pytestmark = pytest.mark.backends("svm-qemu")
 
@@ -90,6 +102,36 @@ def net_counters(m):
         for name, value in re.findall(r"([a-z][a-z ]*?) (\d+)", text):
             counters[f"{section} {name.strip()}"] = int(value)
     return counters
+
+
+def host_iperf(port, seconds=2):
+    """Runs Debian's iperf 2 client against longbus through hostfwd.
+
+    Returns (the client's local port, the bytes it reports sent). slirp
+    keeps that port, so longbus's log line names it. iperf exits 0 even
+    when it cannot connect: the report line is what proves a transfer.
+    """
+    iperf = shutil.which("iperf")
+    if not iperf:
+        pytest.fail("iperf (Debian package iperf) is missing: run `make deps`", pytrace=False)
+    out = subprocess.run([iperf, "-c", "127.0.0.1", "-p", str(port), "-t", str(seconds),
+                          "-f", "k"], capture_output=True, text=True, timeout=60 + seconds)
+    text = out.stdout + out.stderr
+    assert out.returncode == 0, text
+    local = re.search(r"local 127\.0\.0\.1 port (\d+) connected with", out.stdout)
+    transfer = re.search(r"sec\s+(\d+) KBytes\s+(\d+) Kbits/sec", out.stdout)
+    assert local and transfer, text
+    return int(local.group(1)), int(transfer.group(1)) << 10
+
+
+def check_iperf_line(line, client_port, client_bytes):
+    """longbus's line for one host iperf run: its port, and the bytes the client sent."""
+    port, got, secs, mbits = line.groups()
+    assert int(port) == client_port, line.group(0)
+    # The client prints whole KBytes (truncated); the server counts every byte.
+    assert client_bytes <= int(got) < client_bytes + 1024, (line.group(0), client_bytes)
+    assert int(got) > 1 << 20  # more than a handshake got through
+    assert float(secs) > 0 and float(mbits) > 0, line.group(0)
 
 
 def echo_roundtrip(port, data, timeout=60):
@@ -147,27 +189,160 @@ def test_net_static_address_ping_and_echo_checksum(boot, nic):
 
 @pytest.mark.parametrize("nic", NICS)
 def test_net_dhcp_address_and_host_iperf(boot, nic):
-    iperf = shutil.which("iperf")
-    if not iperf:
-        pytest.fail("iperf (Debian package iperf) is missing: run `make deps`", pytrace=False)
     iperf_port = free_port()
     cfg = "[net]\nip = dhcp\niperf = on\n"
     m = booted(boot, cfg, nic, extra_args=user_net(nic, [(iperf_port, IPERF_PORT)]))
-    m.wait_for(f"lwiperf (iperf 2) listening on tcp port {IPERF_PORT}", m.scale(5))
+    m.wait_for(f"iperf (iperf 2) server listening on tcp port {IPERF_PORT}", m.scale(5))
     m.wait_for(READY, m.scale(5))
     # The prompt came before: DHCP binds after the shell is up.
     m.wait_for(f"net: address {DHCP_IP}/24 gateway {GATEWAY} (dhcp)", m.scale(15))
     run(m, "net", f"ip: {DHCP_IP}/24 gateway {GATEWAY} (dhcp)\n")
 
-    out = subprocess.run([iperf, "-c", "127.0.0.1", "-p", str(iperf_port), "-t", "2"],
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stdout + out.stderr
-    transfer = re.search(r"sec\s+([\d.]+) ([KMG])Bytes\s+([\d.]+) ([KMG])bits/sec", out.stdout)
-    assert transfer, out.stdout + out.stderr
-    report = m.wait_for(re.compile(
-        rf"iperf done \(server\): {GATEWAY}:\d+, (\d+) bytes in (\d+) ms, (\d+) kbit/s"),
-        m.scale(20))
-    assert int(report.group(1)) > 1 << 20  # more than a handshake got through
+    client_port, client_bytes = host_iperf(iperf_port)
+    check_iperf_line(m.wait_for(IPERF_SENT, m.scale(20)), client_port, client_bytes)
+
+
+# iperf 2's client header: flags, threads, port, buffer length, window, amount.
+IPERF_HEADER = struct.Struct(">6I")
+IPERF_TEST_BACK = 0x80000001  # iperf -d: "connect back to me at the header's port, now"
+
+
+def iperf_header(flags=0, port=IPERF_PORT, seconds=10):
+    """A negative amount is a duration, in 10 ms units."""
+    return IPERF_HEADER.pack(flags, 1, port, 0, 0, (-seconds * 100) & 0xffffffff)
+
+
+def iperf_state(m):
+    """Runs `net`; returns (pools, server counters, sessions).
+
+    pools: {name: (used, size, max, err)} from lwIP's memp stats;
+    counters: {"sessions", "done", "reset", "refused"};
+    sessions: {client port: bytes received so far}.
+    """
+    m.send("net")
+    r = m.wait_for(re.compile(
+        r"\nmemp: (.*)\nheap: .*\n"
+        rf"iperf: port {IPERF_PORT}, sessions (\d+)/{IPERF_SESSIONS}, done (\d+), reset (\d+), "
+        r"refused (\d+)\n((?:  10\.0\.2\.2:\d+: \d+ bytes in \d+\.\d\d s\n)*)(?=[^ ])"),
+        m.scale(10))
+    m.wait_for(PROMPT, m.scale(10))
+    pools = {name: tuple(int(v) for v in values) for name, *values in re.findall(
+        r"([a-z][a-z ]*?) (\d+)/(\d+) \(max (\d+), err (\d+)\)", r.group(1))}
+    counters = dict(zip(("sessions", "done", "reset", "refused"),
+                        (int(v) for v in r.group(2, 3, 4, 5))))
+    sessions = {int(p): int(b) for p, b in
+                re.findall(r"  10\.0\.2\.2:(\d+): (\d+) bytes in", r.group(6))}
+    return pools, counters, sessions
+
+
+def wait_iperf_state(m, timeout, done):
+    """Runs `net` until done(pools, counters, sessions); returns those.
+
+    Each round is one shell command and its output: no sleeping. The
+    deadline bounds the number of rounds.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        state = iperf_state(m)
+        if done(*state):
+            return state
+        assert time.monotonic() < deadline, f"`net` still shows {state}"
+
+
+def assert_pools_sane(pools):
+    """No pool over its size (a double free wraps `used` below zero), no failed allocation."""
+    assert {"tcp pcb", "tcp listen", "tcp seg", "pbuf pool"} <= pools.keys(), pools
+    for name, (used, size, peak, err) in pools.items():
+        assert used <= size and peak <= size and err == 0, (name, pools[name])
+
+
+def test_net_iperf_server_survives_resets_extra_clients_and_test_back_requests(boot):
+    """longbus's iperf 2 server under abuse from the host, through slirp (e1000e).
+
+    lwIP's own lwiperf server, which this one replaced, could be made to free
+    a pcb twice from outside: step 3 below did it (lwIP's TCP_PCB pool then
+    showed 4294967295 in use). In order:
+    1. a normal host `iperf -c`: longbus logs the session's line;
+    2. four clients send a header and 64 KiB, and a fifth, over the session
+       limit, is refused; the four then reset (SO_LINGER 0) in the middle of
+       their 10 s test. They reset once `net` shows all their bytes taken:
+       slirp passes a host's reset on as a RST only when nothing is left to
+       read from its socket (otherwise the guest sees a FIN);
+    3. a header asking for a test back (iperf -d) to a host port where
+       nothing listens;
+    then longbus still answers a ping from its shell, lwIP's pools have
+    neither leaked nor been freed twice, and a second host iperf completes.
+    Timeouts: each step takes well under a second on TCG, the iperf runs 2 s.
+    """
+    iperf_port = free_port()
+    cfg = f"[net]\nip = {STATIC_IP}/24\ngateway = {GATEWAY}\niperf = on\n"
+    m = booted(boot, cfg, "e1000e",
+               extra_args=user_net("e1000e", [(iperf_port, IPERF_PORT)], STATIC_IP))
+    m.wait_for(f"iperf (iperf 2) server listening on tcp port {IPERF_PORT}", m.scale(5))
+    m.wait_for(READY, m.scale(5))
+    m.wait_for(PROMPT, m.scale(10))
+
+    # 1. A normal run.
+    client_port, client_bytes = host_iperf(iperf_port)
+    check_iperf_line(m.wait_for(IPERF_SENT, m.scale(20)), client_port, client_bytes)
+
+    # 2. Resets in mid-test, and one client too many.
+    data = iperf_header() + b"0123456789" * 6554
+    clients = []
+    try:
+        for _ in range(IPERF_SESSIONS):
+            c = socket.create_connection(("127.0.0.1", iperf_port), timeout=m.scale(10))
+            clients.append(c)
+            c.sendall(data)
+        want = {c.getsockname()[1]: len(data) for c in clients}
+        wait_iperf_state(m, m.scale(20), lambda pools, counters, sessions: sessions == want)
+
+        with socket.create_connection(("127.0.0.1", iperf_port), timeout=m.scale(10)) as extra:
+            refused = m.wait_for(re.compile(
+                rf"iperf: refused 10\.0\.2\.2:(\d+): {IPERF_SESSIONS} sessions already "
+                r"running\n"), m.scale(10))
+            assert int(refused.group(1)) == extra.getsockname()[1]
+            try:  # slirp passes longbus's reset on: the host side ends
+                assert extra.recv(1) == b""
+            except ConnectionResetError:
+                pass
+
+        for c in clients:
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            c.close()
+    finally:
+        for c in clients:
+            c.close()
+    resets = {}
+    for _ in clients:
+        r = m.wait_for(IPERF_RESET, m.scale(10))
+        resets[int(r.group(1))] = int(r.group(2))
+    assert resets == want
+
+    # 3. A test back to a port nobody listens on: this server never connects out.
+    with socket.create_connection(("127.0.0.1", iperf_port), timeout=m.scale(10)) as c:
+        c.sendall(iperf_header(IPERF_TEST_BACK, port=free_port()))
+        back_port = c.getsockname()[1]
+        m.wait_for(f"iperf: 10.0.2.2:{back_port} asks for a test back (iperf -d/-r): "
+                   "not supported, only receiving\n", m.scale(10))
+    m.wait_for(re.compile(rf"iperf: 10\.0\.2\.2:{back_port} sent {IPERF_HEADER.size} bytes "
+                          r"in [\d.]+ s = [\d.]+ Mbit/s\n"), m.scale(10))
+
+    # Still serving, and lwIP's pools are sound.
+    m.send(f"ping {GATEWAY} 2")
+    m.wait_for(f"ping {GATEWAY}: 2 sent, 2 received", m.scale(10))
+    # The last session's pcb is freed when its FIN is acknowledged: a round trip or so.
+    pools, counters, _ = wait_iperf_state(
+        m, m.scale(10), lambda pools, counters, sessions: pools["tcp pcb"][0] == 0)
+    assert_pools_sane(pools)
+    assert counters == {"sessions": 0, "done": 2, "reset": IPERF_SESSIONS, "refused": 1}
+
+    client_port, client_bytes = host_iperf(iperf_port)
+    check_iperf_line(m.wait_for(IPERF_SENT, m.scale(20)), client_port, client_bytes)
+    pools, counters, _ = wait_iperf_state(
+        m, m.scale(10), lambda pools, counters, sessions: pools["tcp pcb"][0] == 0)
+    assert_pools_sane(pools)
+    assert counters == {"sessions": 0, "done": 3, "reset": IPERF_SESSIONS, "refused": 1}
 
 
 def test_net_absent_section_runs_without_network(boot):

@@ -146,6 +146,7 @@ static int svm_vcpu_init(struct vcpu *v)
 	/* Control area. VMRUN must be intercepted or VMRUN itself fails. */
 	*vmcb32(s, VMCB_INTERCEPT_MISC1) = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
 					   INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_HLT |
+					   INTERCEPT_INVD |
 					   INTERCEPT_INVLPGA | INTERCEPT_IOIO_PROT |
 					   INTERCEPT_MSR_PROT | INTERCEPT_SHUTDOWN;
 	*vmcb32(s, VMCB_INTERCEPT_MISC2) = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
@@ -398,6 +399,7 @@ static void translate_exit(struct svm_vcpu *s, struct vm_exit *e)
 	case SVM_EXIT_HLT: e->kind = VMEXIT_HLT; e->insn_len = 1; break;
 	case SVM_EXIT_VMMCALL: e->kind = VMEXIT_HYPERCALL; e->insn_len = 3; break;
 	case SVM_EXIT_XSETBV: e->kind = VMEXIT_XSETBV; e->insn_len = 3; break;
+	case SVM_EXIT_INVD: e->kind = VMEXIT_INVD; e->insn_len = 2; break;
 	case SVM_EXIT_MSR:
 		e->kind = info1 ? VMEXIT_MSR_WRITE : VMEXIT_MSR_READ;
 		e->insn_len = 2;

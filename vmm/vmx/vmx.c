@@ -457,17 +457,27 @@ static u64 ar_to_neutral(u64 ar)
 	       FIELD_PREP(SEG_ATTR_DPL, FIELD_GET(VMX_AR_DPL, ar));
 }
 
+/*
+ * What the guest sees of CR0/CR4: the bits it owns from the real register,
+ * the bits VMX pins (the mask) from the read shadow.
+ */
+static u64 guest_cr(u32 real, u32 shadow, u64 mask)
+{
+	return (vmcs_read(real) & ~mask) | (vmcs_read(shadow) & mask);
+}
+
 static u64 vmx_reg_read(struct vcpu *v, enum guest_reg r)
 {
-	(void)v;
+	struct vmx_vcpu *x = v->arch;
+
 	switch (r) {
 	case GREG_RIP: return vmcs_read(VMCS_GUEST_RIP);
 	case GREG_RSP: return vmcs_read(VMCS_GUEST_RSP);
 	case GREG_RFLAGS: return vmcs_read(VMCS_GUEST_RFLAGS);
-	case GREG_CR0: return vmcs_read(VMCS_CR0_SHADOW);
+	case GREG_CR0: return guest_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, x->cr0_mask);
 	case GREG_CR2: return read_cr2(); /* VMX does not switch CR2: it is live */
 	case GREG_CR3: return vmcs_read(VMCS_GUEST_CR3);
-	case GREG_CR4: return vmcs_read(VMCS_CR4_SHADOW);
+	case GREG_CR4: return guest_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, x->cr4_mask);
 	case GREG_EFER: return vmcs_read(VMCS_GUEST_EFER);
 	case GREG_CS_SEL: return vmcs_read(VMCS_GUEST_CS_SEL);
 	case GREG_CS_BASE: return vmcs_read(VMCS_GUEST_CS_BASE);
@@ -494,10 +504,10 @@ static void vmx_reg_write(struct vcpu *v, enum guest_reg r, u64 val)
 	case GREG_RSP: vmcs_write(VMCS_GUEST_RSP, val); break;
 	case GREG_RFLAGS: vmcs_write(VMCS_GUEST_RFLAGS, val | RFLAGS_RESERVED1); break;
 	case GREG_CR0:
-		set_cr0_cr4(x, val, vmcs_read(VMCS_CR4_SHADOW));
+		set_cr0_cr4(x, val, vmx_reg_read(v, GREG_CR4));
 		break;
 	case GREG_CR4:
-		set_cr0_cr4(x, vmcs_read(VMCS_CR0_SHADOW), val);
+		set_cr0_cr4(x, vmx_reg_read(v, GREG_CR0), val);
 		break;
 	case GREG_CR3: vmcs_write(VMCS_GUEST_CR3, val); break;
 	case GREG_EFER: {
@@ -679,6 +689,7 @@ static void translate_exit(struct vcpu *v, u32 reason, struct vm_exit *e)
 	case EXIT_REASON_RDMSR: e->kind = VMEXIT_MSR_READ; break;
 	case EXIT_REASON_WRMSR: e->kind = VMEXIT_MSR_WRITE; break;
 	case EXIT_REASON_XSETBV: e->kind = VMEXIT_XSETBV; break;
+	case EXIT_REASON_INVD: e->kind = VMEXIT_INVD; break;
 	case EXIT_REASON_GETSEC:
 	case EXIT_REASON_VMCLEAR ... EXIT_REASON_VMXON:
 	case EXIT_REASON_INVEPT:
