@@ -100,7 +100,7 @@ struct cfg_net {
 	u32 ip;		/* ip = a.b.c.d/len otherwise; first number in the top byte */
 	u8 ip_len;	/* prefix length, 0..32 */
 	u32 gateway;	/* 0: none */
-	bool iperf;	/* lwiperf (iperf 2) server on TCP 5001; off by default */
+	bool iperf;	/* iperf 2 server (net/iperf_server.c) on TCP 5001; off by default */
 	bool echo;	/* TCP echo server on port 7, a test aid; off by default */
 	char nic_text[CFG_NET_TEXT_MAX];
 	char ip_text[CFG_NET_TEXT_MAX];

@@ -5,7 +5,7 @@
  *
  * Shape: NO_SYS, raw API only, one Ethernet netif, IPv4. lwIP runs only in
  * the service loop on the service CPU (net/net.c), so it needs no locks.
- * Tuned for bulk TCP throughput (lwiperf, later NBD): a 256 KiB window
+ * Tuned for bulk TCP throughput (iperf, later NBD): a 256 KiB window
  * each way, window scaling, SACK, MSS 1460. Memory for all of it is
  * static (.bss): lwIP's own heap and pools, no malloc.
  *
@@ -54,13 +54,13 @@
  */
 #define MEMP_NUM_TCP_SEG (TCP_SND_QUEUELEN + PBUF_POOL_SIZE)
 /*
- * PBUF_REF/ROM headers: lwiperf's client sends its constant pattern
+ * PBUF_REF/ROM headers: the iperf client sends its constant pattern
  * without copying, one per segment in the send queue (default 16).
  */
 #define MEMP_NUM_PBUF TCP_SND_QUEUELEN
-/* lwiperf server + client, the echo server, and a few clients (default 5). */
+/* iperf server + client, the echo server, and a few clients (default 5). */
 #define MEMP_NUM_TCP_PCB 16
-/* lwiperf, echo, and room for NBD's listener (default 8). */
+/* iperf, echo, and room for NBD's listener (default 8). */
 #define MEMP_NUM_TCP_PCB_LISTEN 4
 /* DHCP (1) and room for later UDP users; default. */
 #define MEMP_NUM_UDP_PCB 4
@@ -176,10 +176,5 @@
 #define LWIP_STATS_LARGE 1
 /* The display code printf()s; `net` formats its own lines. */
 #define LWIP_STATS_DISPLAY 0
-
-/* ---- lwiperf -------------------------------------------------------------- */
-
-/* Throughput runs only count bytes; checking the pattern costs CPU (default 0). */
-#define LWIPERF_CHECK_RX_DATA 0
 
 #endif
