@@ -17,6 +17,7 @@
 
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
+#include "net/tcp_util.h"
 
 #define LOG_TAG "echo"
 /* tcp_poll interval in TCP coarse ticks (500 ms): retries a stalled write. */
@@ -48,16 +49,8 @@ static err_t echo_close(struct echo_conn *c)
 {
 	struct tcp_pcb *pcb = c->pcb;
 
-	tcp_arg(pcb, NULL);
-	tcp_recv(pcb, NULL);
-	tcp_sent(pcb, NULL);
-	tcp_poll(pcb, NULL, 0);
-	tcp_err(pcb, NULL);
 	echo_release(c, "closed");
-	if (tcp_close(pcb) == ERR_OK)
-		return ERR_OK;
-	tcp_abort(pcb);
-	return ERR_ABRT;
+	return net_tcp_close(pcb);
 }
 
 /*

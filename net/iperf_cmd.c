@@ -22,6 +22,7 @@
 #include "net/net.h"
 
 #include "lwip/tcp.h"
+#include "net/tcp_util.h"
 
 #define IPERF_DEFAULT_SECONDS 10
 #define IPERF_MAX_SECONDS 3600
@@ -56,15 +57,7 @@ static err_t finish(const char *why)
 	cli.pcb = NULL;
 	if (!pcb)
 		return ERR_OK;
-	tcp_arg(pcb, NULL);
-	tcp_recv(pcb, NULL);
-	tcp_sent(pcb, NULL);
-	tcp_poll(pcb, NULL, 0);
-	tcp_err(pcb, NULL);
-	if (tcp_close(pcb) == ERR_OK)
-		return ERR_OK;
-	tcp_abort(pcb);
-	return ERR_ABRT;
+	return net_tcp_close(pcb);
 }
 
 static err_t push(struct tcp_pcb *pcb)

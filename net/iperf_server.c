@@ -39,6 +39,7 @@
 
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
+#include "net/tcp_util.h"
 
 #define LOG_TAG "iperf"
 
@@ -107,14 +108,7 @@ static err_t session_close(struct iperf_session *s, bool idle)
 	}
 	srv.done++;
 	session_free(s);
-	tcp_arg(pcb, NULL);
-	tcp_recv(pcb, NULL);
-	tcp_poll(pcb, NULL, 0);
-	tcp_err(pcb, NULL);
-	if (tcp_close(pcb) == ERR_OK)
-		return ERR_OK;
-	tcp_abort(pcb);
-	return ERR_ABRT;
+	return net_tcp_close(pcb);
 }
 
 /* Keeps the first IPERF_HDR_LEN bytes; logs a request iperf 2 makes for a test back. */

@@ -17,6 +17,7 @@
 
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
+#include "net/tcp_util.h"
 
 /* Bytes handed to one tcp_write(): large enough to fill segments, small for the stack. */
 #define CHUNK 2048
@@ -83,15 +84,7 @@ static err_t finish(const char *why)
 	chk.pcb = NULL;
 	if (!pcb)
 		return ERR_OK;
-	tcp_arg(pcb, NULL);
-	tcp_recv(pcb, NULL);
-	tcp_sent(pcb, NULL);
-	tcp_poll(pcb, NULL, 0);
-	tcp_err(pcb, NULL);
-	if (tcp_close(pcb) == ERR_OK)
-		return ERR_OK;
-	tcp_abort(pcb);
-	return ERR_ABRT;
+	return net_tcp_close(pcb);
 }
 
 static err_t push(struct tcp_pcb *pcb)

@@ -95,7 +95,11 @@ static void deliver_interrupts(struct vcpu *v)
 	be->request_intr_window(v, false);
 }
 
-/* The earliest moment this vCPU must regain control, in TSC ticks (0 = none). */
+/*
+ * The earliest moment this vCPU must regain control, in TSC ticks (0 = none).
+ * Also flushes the vUART line once it has been idle long enough: every pass
+ * of the loop comes through here, running or waiting.
+ */
 static u64 next_deadline(struct vcpu *v, bool running)
 {
 	u64 d = vlapic_timer_next_deadline(v->lapic);
@@ -189,7 +193,6 @@ __noreturn void vcpu_loop(struct vcpu *v)
 			vcpu_stopped(v);
 		drain_posted(v);
 		vlapic_timer_tick(v->lapic, rdtsc());
-		vuart_poll(v->vm->uart, time_ns());
 		if (v->state == VCPU_SLEEPING && wakes_now(v))
 			v->state = VCPU_RUNNING;
 		if (v->state != VCPU_RUNNING) {
