@@ -103,6 +103,19 @@ def guest_lines(m, name):
     return "\n".join("    " + ln for ln in lines[-30:]) or "    (nothing)"
 
 
+def guest_said(m, name, text):
+    """Whether guest NAME printed `text` as (the start of) one console line.
+
+    The vUART flushes a partial line after 50 ms without output (so prompts
+    show). Bochs runs a 5-CPU machine slowly enough that a guest can pause
+    that long mid-line, which splits it into "[NAME] st" + "[NAME] ill ...".
+    Such a split is the documented behaviour, so it is accepted here.
+    """
+    glue = r"(?:\n(?:.*\n)*?\[" + re.escape(name) + r"\] )?"
+    body = glue.join(re.escape(c) for c in text)
+    return re.search(r"\[" + re.escape(name) + r"\] " + body, m.output) is not None
+
+
 def ends(m):
     """{guest name: how it ended} from the whole serial log so far."""
     found = {}
@@ -114,7 +127,7 @@ def ends(m):
 def check_end(m, name, how, expect):
     """None if guest `name` ended as expected, else the failure message."""
     if expect == "pass":
-        ok = how == "exited code 0" and f"[{name}] RESULT PASS {name}" in m.output
+        ok = how == "exited code 0" and guest_said(m, name, f"RESULT PASS {name}")
     else:
         ok = how.startswith(expect)
     if ok:
@@ -242,7 +255,7 @@ def test_single_cpu_guests(boot, backend):
     ], names, cpus=5)
     failures = []
     wait_guests(m, {n: "pass" for n in names}, m.scale(GUEST_TIMEOUT), failures)
-    assert "[hello] cmdline: hello-cmdline" in m.output
+    assert guest_said(m, "hello", "cmdline: hello-cmdline")
 
     start = len(m.output)
     m.send("stats")
@@ -286,7 +299,7 @@ def test_two_guests_interrupts_and_smp(boot, backend):
     failures = []
     wait_guests(m, {n: "pass" for n in names}, m.scale(GUEST_TIMEOUT), failures)
     if "smp" not in ends(m) or ends(m)["smp"] == "exited code 0":
-        assert "[smp] AP up: APIC ID 1\n" in m.output
+        assert guest_said(m, "smp", "AP up: APIC ID 1\n")
         assert "smp vcpu1: started at 100:0000" in m.output
     table = guests_table(m)
     assert table == {n: table_state(how) for n, how in ends(m).items()}, table
@@ -331,7 +344,7 @@ def test_isolation_memory_and_crash(boot, backend):
 
     assert "[crash] RESULT" not in m.output
     if ends(m)["isolation"] == "exited code 0":
-        assert "[isolation] still alive after reset and power-off writes\n" in m.output
+        assert guest_said(m, "isolation", "still alive after reset and power-off writes\n")
         # The refused ports are named in the log, once per write.
         assert "refused reset control (0xcf9) write 0x6\n" in m.output
         assert re.search(r"refused (ICH9|PIIX4) power management write 0x2000\n", m.output)
